@@ -1,0 +1,1 @@
+"""Settings of each algorithm, one module per algorithm (found automatically)."""

@@ -1,0 +1,1 @@
+"""Settings of each model kind, one module per kind (found automatically)."""

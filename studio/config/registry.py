@@ -1,0 +1,59 @@
+"""Named choices for a preset section (task families, models, algorithms).
+
+Each choice is a frozen dataclass in its own module of a package; the
+registry imports the package's modules on first use, so adding a family or an
+algorithm is adding a file, not editing a list.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+
+from studio.config.errors import ConfigError, did_you_mean
+
+
+class Registry:
+    """Maps a name such as ``"maml"`` to the dataclass holding its settings."""
+
+    def __init__(self, section: str, key: str, package: str):
+        self.section = section  # "task"
+        self.key = key  # the discriminating field, e.g. "family"
+        self.package = package
+        self._classes: dict[str, type] = {}
+        self._loaded = False
+
+    def register(self, name: str) -> Callable[[type], type]:
+        def decorate(cls: type) -> type:
+            self._classes[name] = cls
+            return cls
+
+        return decorate
+
+    def names(self) -> list[str]:
+        self._load()
+        return sorted(self._classes)
+
+    def get(self, name: object) -> type:
+        self._load()
+        if not isinstance(name, str) or name not in self._classes:
+            hint = did_you_mean(str(name), self._classes)
+            known = ", ".join(self.names())
+            raise ConfigError.at(f"{self.section}.{self.key}", f"is '{name}', which is not one of: {known}{hint}")
+        return self._classes[name]
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        package = importlib.import_module(self.package)
+        for module in pkgutil.iter_modules(package.__path__):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"{self.package}.{module.name}")
+
+
+TASKS = Registry("task", "family", "studio.config.tasks")
+MODELS = Registry("model", "kind", "studio.config.models")
+ALGORITHMS = Registry("algorithm", "name", "studio.config.algorithms")
+SECTIONS = {"task": TASKS, "model": MODELS, "algorithm": ALGORITHMS}

@@ -1,0 +1,1 @@
+"""Settings of each task family, one module per family (found automatically)."""

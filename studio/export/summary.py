@@ -1,0 +1,40 @@
+"""``summary.json``: what a run achieved, on what, in how long."""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+
+import torch
+
+from studio.engine.events import Evaluation, RunFinished, RunStarted
+
+
+def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
+    if evaluation is None:
+        return None
+    return {k: v for k, v in dataclasses.asdict(evaluation).items() if v is not None}
+
+
+def summary_dict(started: RunStarted, finished: RunFinished, wall_seconds: float) -> dict:
+    """Final evaluation with its CI, timings, device and versions."""
+    from studio import __version__
+
+    return {
+        "name": started.preset.name,
+        "algorithm": started.preset.algorithm.name,
+        "task_family": started.preset.task.family,
+        "seed": started.preset.seed,
+        "status": finished.reason,
+        "iterations": finished.iteration,
+        "total_iterations": started.total_iterations,
+        "final_evaluation": evaluation_dict(finished.final),
+        "train_seconds": round(finished.elapsed_seconds, 3),
+        "wall_seconds": round(wall_seconds, 3),
+        "tasks_per_second": round(finished.tasks_per_second, 1),
+        "device": started.device,
+        "parameter_count": started.parameter_count,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "studio_version": __version__,
+    }
