@@ -156,8 +156,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _open_window(args: list[str]) -> int:
-    from studio.ui.launch import launch
-
     if len(args) > 1 or (args and args[0].startswith("-")):
         raise ConfigError(f"unexpected arguments {' '.join(args)}; try 'studio --help'")
-    return launch(resolve_preset_path(args[0]) if args else None)
+    path = resolve_preset_path(args[0]) if args else None
+    if path is not None:
+        load_preset(path)  # a bad preset is reported here, before any window opens
+    from studio.ui.launch import launch
+
+    return launch(path)
