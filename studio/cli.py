@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("presets", help="list the bundled presets")
     run = commands.add_parser("run", help="meta-train a preset headless and write a run folder")
-    run.add_argument("preset", help="a preset file, or the name of a bundled preset")
+    run.add_argument("preset", nargs="?", help="a preset file, or the name of a bundled preset")
+    run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
     run.add_argument("--out", type=Path, help="run folder to write (default: runs/NAME-DATE-TIME)")
     run.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     _add_preset_options(run)
@@ -102,57 +103,112 @@ def _list_presets(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from studio.console import Progress
-    from studio.engine import RunFinished, Training
-    from studio.export import RunRecorder, prepare_run_dir
+    from studio.export import RunRecorder
 
-    path = resolve_preset_path(args.preset)
-    preset = load_preset(path, _overrides(args))
-    training = Training(preset)
-    out = args.out or Path("runs") / f"{path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    run_dir = prepare_run_dir(out, overwrite=args.overwrite)
-    recorder = RunRecorder(run_dir, training.model_state, training.model_spec())
+    training, run_dir = _training_and_folder(args)
+    recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None)
     progress = Progress(quiet=args.quiet)
     try:
         for event in training.events():
             recorder.record(event)
             progress(event)
     except KeyboardInterrupt:
-        recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
-        print(
-            f"\nstudio: interrupted at iteration {training.iteration}; partial run kept in {run_dir}", file=sys.stderr
-        )
+        _keep_interrupted(recorder, training, run_dir)
         return 130
+    finished = event
+    if finished.reason == "diverged":
+        print(f"studio: error: {finished.message}; the last finite state is kept in {run_dir}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(f"run folder: {run_dir}")
     return 0
 
 
+def _training_and_folder(args: argparse.Namespace):
+    """A new training and its fresh folder, or (``--resume``) a restored one and its folder."""
+    from studio.engine import Training
+    from studio.export import prepare_run_dir
+    from studio.export.resume import resume_training
+
+    if (args.preset is None) == (args.resume is None):
+        raise ConfigError("give either a preset or --resume RUN_DIR")
+    if args.resume is not None:
+        training, notes = resume_training(args.resume, _overrides(args))
+        for note in notes:
+            print(f"studio: {note}", file=sys.stderr)
+        return training, args.resume
+    path = resolve_preset_path(args.preset)
+    training = Training(load_preset(path, _overrides(args)))
+    out = args.out or Path("runs") / f"{path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return training, prepare_run_dir(out, overwrite=args.overwrite)
+
+
+def _keep_interrupted(recorder, training, run_dir: Path) -> None:
+    """Ctrl-C: save a checkpoint and the model so far, and say how to go on."""
+    from studio.engine import RunFinished
+
+    recorder.checkpoint_now()
+    recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
+    print(
+        f"\nstudio: interrupted at iteration {training.iteration}; checkpoint saved. "
+        f"Resume with: studio run --resume {run_dir}",
+        file=sys.stderr,
+    )
+
+
 def _eval(args: argparse.Namespace) -> int:
-    from studio.engine.heldout import evaluate_model
-    from studio.export import load_model
+    from studio.engine.heldout import evaluate_heldout_baselines, evaluate_model
+    from studio.export import load_model, read_learner_file
 
     if args.tasks < 1 or (args.steps is not None and args.steps < 0):
         raise ConfigError("--tasks must be >= 1 and --steps >= 0")
     preset = load_preset(args.run_dir / "preset.toml", _overrides(args))
     steps = args.steps if args.steps is not None else getattr(preset.algorithm, "inner_steps", 0)
-    result = evaluate_model(preset, load_model(args.run_dir), args.tasks, steps)
+    learner_state = read_learner_file(args.run_dir)
+    result = evaluate_model(
+        preset, load_model(args.run_dir), args.tasks, steps, learner_state=learner_state, notify=_print_notice
+    )
+    baselines = {b.baseline: b.evaluation for b in evaluate_heldout_baselines(preset, args.tasks, steps)}
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "steps": result.steps,
-                    "loss_mean": result.loss_mean,
-                    "loss_ci95": result.loss_ci95,
-                    "tasks": result.tasks,
-                }
-            )
-        )
+        document = _curve(result)
+        if baselines:
+            document["baselines"] = {name: _curve(evaluation) for name, evaluation in baselines.items()}
+        print(json.dumps(document))
         return 0
-    print(f"{args.run_dir}: {result.tasks} held-out tasks, query loss after adapting (mean ± 95% CI)")
-    print("steps  loss")
-    for step, mean, ci in zip(result.steps, result.loss_mean, result.loss_ci95):
-        print(f"{step:>5}  {mean:.4f} ± {ci:.4f}")
+    _print_curves(args.run_dir, result, baselines)
     return 0
+
+
+def _print_notice(message: str) -> None:
+    print(f"studio: note: {message}", file=sys.stderr)
+
+
+def _curve(evaluation) -> dict:
+    keys = ("steps", "loss_mean", "loss_ci95", "tasks")
+    if evaluation.accuracy_mean is not None:
+        keys += ("accuracy_mean", "accuracy_ci95")
+    return {key: getattr(evaluation, key) for key in keys}
+
+
+def _print_curves(run_dir: Path, result, baselines: dict) -> None:
+    """The run's query loss per step, then one column per baseline the preset asked for."""
+    print(f"{run_dir}: {result.tasks} held-out tasks, query loss after adapting (mean ± 95% CI)")
+    print("steps  " + "  ".join(f"{name:<15}" for name in ("loss", *baselines)).rstrip())
+    for i, step in enumerate(result.steps):
+        row = f"{step:>5}  {result.loss_mean[i]:.4f} ± {result.loss_ci95[i]:.4f}"
+        print(row + "".join(f"  {e.loss_mean[i]:.4f} ± {e.loss_ci95[i]:.4f}" for e in baselines.values()))
+    if result.accuracy_mean is not None:
+        _print_accuracy(result, baselines)
+
+
+def _print_accuracy(result, baselines: dict) -> None:
+    """Query accuracy per step in percent (classification), with the baselines' where they report it."""
+    scored = {name: e for name, e in baselines.items() if e.accuracy_mean is not None}
+    print("steps  " + "  ".join(f"{name:<15}" for name in ("accuracy", *scored)).rstrip())
+    for i, step in enumerate(result.steps):
+        cells = [(result.accuracy_mean[i], result.accuracy_ci95[i])]
+        cells += [(e.accuracy_mean[i], e.accuracy_ci95[i]) for e in scored.values()]
+        print(f"{step:>5}  " + "  ".join(f"{100 * m:6.2f}% ± {100 * c:.2f}%" for m, c in cells))
 
 
 def _open_window(args: list[str]) -> int:

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from studio.engine.events import Evaluation, Event, RunFinished, RunStarted, StepMetrics
+from studio.engine.events import BaselineEvaluation, Evaluation, Event, Notice, RunFinished, RunStarted, StepMetrics
 
 BAR_WIDTH = 24
 LINE_SECONDS = 10.0  # how often plain-line mode reports
@@ -20,11 +20,18 @@ def format_duration(seconds: float) -> str:
 
 def format_evaluation(evaluation: Evaluation) -> str:
     last = len(evaluation.steps) - 1
-    return (
-        f"eval @ {evaluation.iteration}: query loss {evaluation.loss_mean[0]:.4f} before adapting, "
-        f"{evaluation.loss_mean[last]:.4f} ± {evaluation.loss_ci95[last]:.4f} after {evaluation.steps[last]} step(s) "
-        f"({evaluation.tasks} held-out tasks)"
-    )
+    if last == 0:  # learners without inner steps (ProtoNets) have one point
+        text = (
+            f"eval @ {evaluation.iteration}: query loss {evaluation.loss_mean[0]:.4f} ± {evaluation.loss_ci95[0]:.4f}"
+        )
+    else:
+        text = (
+            f"eval @ {evaluation.iteration}: query loss {evaluation.loss_mean[0]:.4f} before adapting, "
+            f"{evaluation.loss_mean[last]:.4f} ± {evaluation.loss_ci95[last]:.4f} after {evaluation.steps[last]} step(s)"
+        )
+    if evaluation.accuracy_mean is not None:
+        text += f", accuracy {100 * evaluation.accuracy_mean[last]:.2f}% ± {100 * evaluation.accuracy_ci95[last]:.2f}%"
+    return text + f" ({evaluation.tasks} held-out tasks)"
 
 
 class Progress:
@@ -49,6 +56,10 @@ class Progress:
             self._step(event)
         elif isinstance(event, Evaluation):
             self._write_line(format_evaluation(event))
+        elif isinstance(event, Notice):
+            self._write_line(f"note: {event.message}")
+        elif isinstance(event, BaselineEvaluation):
+            self._write_line(f"baseline {event.baseline}: " + format_evaluation(event.evaluation).split(": ", 1)[1])
         elif isinstance(event, RunFinished):
             self._write_line(
                 f"{event.reason} at iteration {event.iteration} in {format_duration(event.elapsed_seconds)} "

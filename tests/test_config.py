@@ -36,7 +36,7 @@ def error_text(data: dict) -> str:
         ({"task": {"amplitude": [5.0, 0.1]}}, "task.amplitude must be [low, high] with low <= high, got [5.0, 0.1]"),
         ({"task": {"amplitude": [1.0]}}, "task.amplitude must be a range [low, high], got [1.0]"),
         ({"training": {"meta_lr": "fast"}}, 'training.meta_lr must be a number, got "fast"'),
-        ({"training": {"meta_lr": 0.0}}, "training.meta_lr must be > 0, got 0"),
+        ({"training": {"meta_lr": 0.0}}, "training.meta_lr must be > 0, got 0.0"),
         ({"training": {"meta_lr": math.nan}}, "training.meta_lr must be a finite number, got nan"),
         ({"training": {"iterations": 2.5}}, "training.iterations must be an integer, got 2.5"),
         ({"training": {"iterations": True}}, "training.iterations must be an integer, got True"),

@@ -10,7 +10,8 @@ from studio.config.files import atomic_write_bytes, atomic_write_text
 from studio.config.parse import check_value, preset_from_dict, preset_to_dict, section_class
 from studio.config.preset import SECTION_NAMES, Preset
 from studio.config.registry import ALGORITHMS, MODELS, SECTIONS, TASKS
-from studio.config.sections import AlgorithmConfig, ModelConfig, TaskConfig, TrainingConfig
+from studio.config.sampling import SamplingConfig
+from studio.config.sections import AlgorithmConfig, EvaluationConfig, ModelConfig, TaskConfig, TrainingConfig
 from studio.config.toml_io import (
     apply_overrides,
     load_preset,
@@ -29,9 +30,11 @@ __all__ = [
     "TASKS",
     "AlgorithmConfig",
     "ConfigError",
+    "EvaluationConfig",
     "FieldError",
     "ModelConfig",
     "Preset",
+    "SamplingConfig",
     "Spec",
     "TaskConfig",
     "TrainingConfig",

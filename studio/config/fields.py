@@ -28,6 +28,7 @@ class Spec:
     is_range: bool = False  # a [low, high] pair
     step: float | None = None  # suggested increment for spin boxes and sliders
     advanced: bool = False
+    is_path: bool = False  # a file or folder; relative paths in a preset file are relative to that file
 
 
 def param(default: Any, label: str, help: str, **spec: Any) -> Any:
@@ -47,3 +48,15 @@ def spec_of(field: dataclasses.Field) -> Spec:
 def public_fields(cls: type) -> list[dataclasses.Field]:
     """Fields a user sets, in declaration order."""
     return [f for f in dataclasses.fields(cls) if f.init]
+
+
+def range_param(
+    default: tuple[float, float],
+    label: str,
+    help: str,
+    minimum: float = -1000.0,
+    maximum: float = 1000.0,
+    step: float = 0.1,
+) -> Any:
+    """A [low, high] range field (a two-handled slider in the window)."""
+    return param(default, label, help, is_range=True, minimum=minimum, maximum=maximum, step=step)

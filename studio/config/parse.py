@@ -14,9 +14,8 @@ from typing import Any
 
 from studio.config.errors import ConfigError, FieldError, did_you_mean
 from studio.config.fields import public_fields, spec_of
-from studio.config.preset import SCALAR_NAMES, SCHEMA_VERSION, SECTION_NAMES, Preset
+from studio.config.preset import FIXED_SECTIONS, SCALAR_NAMES, SCHEMA_VERSION, SECTION_NAMES, Preset
 from studio.config.registry import SECTIONS
-from studio.config.sections import TrainingConfig
 
 
 def preset_from_dict(data: Mapping[str, Any]) -> Preset:
@@ -38,8 +37,8 @@ def preset_from_dict(data: Mapping[str, Any]) -> Preset:
 
 def section_class(section: str, table: Mapping[str, Any]) -> type:
     """The settings class a section's table selects (raises for an unknown choice)."""
-    if section == "training":
-        return TrainingConfig
+    if section in FIXED_SECTIONS:
+        return FIXED_SECTIONS[section]
     registry = SECTIONS[section]
     default = getattr(Preset(), section)
     return registry.get(table.get(registry.key, getattr(default, registry.key)))
@@ -136,11 +135,11 @@ def _check_bounds(path: str, value: Any, spec: Any) -> None:
         return
     if spec.minimum is not None:
         if spec.exclusive_minimum and value <= spec.minimum:
-            raise ConfigError.at(path, f"must be > {_num(spec.minimum)}, got {_num(value)}")
+            raise ConfigError.at(path, f"must be > {_num(spec.minimum)}, got {value!r}")
         if value < spec.minimum:
-            raise ConfigError.at(path, f"must be >= {_num(spec.minimum)}, got {_num(value)}")
+            raise ConfigError.at(path, f"must be >= {_num(spec.minimum)}, got {value!r}")
     if spec.maximum is not None and value > spec.maximum:
-        raise ConfigError.at(path, f"must be <= {_num(spec.maximum)}, got {_num(value)}")
+        raise ConfigError.at(path, f"must be <= {_num(spec.maximum)}, got {value!r}")
 
 
 def _num(x: float) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from studio.config.fields import param
 from studio.config.registry import SECTIONS
-from studio.config.sections import AlgorithmConfig, ModelConfig, TaskConfig, TrainingConfig
+from studio.config.sampling import SamplingConfig
+from studio.config.sections import AlgorithmConfig, EvaluationConfig, ModelConfig, TaskConfig, TrainingConfig
 
 SCHEMA_VERSION = 1
 
@@ -30,11 +31,14 @@ class Preset:
     model: ModelConfig = field(default_factory=lambda: _default("model"))
     algorithm: AlgorithmConfig = field(default_factory=lambda: _default("algorithm"))
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)
     schema_version: int = SCHEMA_VERSION
 
     def replace(self, **changes: object) -> Preset:
         return dataclasses.replace(self, **changes)
 
 
-SECTION_NAMES = ("task", "model", "algorithm", "training")
+SECTION_NAMES = ("task", "model", "algorithm", "training", "evaluation", "sampling")
+FIXED_SECTIONS = {"training": TrainingConfig, "evaluation": EvaluationConfig, "sampling": SamplingConfig}
 SCALAR_NAMES = ("schema_version", "name", "description", "seed")

@@ -3,13 +3,20 @@
 Each choice is a frozen dataclass in its own module of a package; the
 registry imports the package's modules on first use, so adding a family or an
 algorithm is adding a file, not editing a list.
+
+Other packages extend the studio through the entry-point group
+:data:`PLUGIN_GROUP`: each entry point names a module that, when imported,
+registers its settings class here and its implementation in
+``studio.engine.registry`` (see the README's "Adding a task family").
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import warnings
 from collections.abc import Callable
+from importlib.metadata import entry_points
 
 from studio.config.errors import ConfigError, did_you_mean
 
@@ -51,6 +58,23 @@ class Registry:
         for module in pkgutil.iter_modules(package.__path__):
             if not module.name.startswith("_"):
                 importlib.import_module(f"{self.package}.{module.name}")
+        load_plugins()
+
+
+PLUGIN_GROUP = "meta_learning_studio.plugins"
+_plugins_loaded: set[str] = set()
+
+
+def load_plugins() -> None:
+    """Import every module registered under :data:`PLUGIN_GROUP` (once); a broken one only warns."""
+    for entry in entry_points(group=PLUGIN_GROUP):
+        if entry.value in _plugins_loaded:
+            continue
+        _plugins_loaded.add(entry.value)
+        try:
+            entry.load()
+        except Exception as error:  # a third party's bug must not stop the studio
+            warnings.warn(f"plugin '{entry.name}' ({entry.value}) failed to load: {error}", stacklevel=2)
 
 
 TASKS = Registry("task", "family", "studio.config.tasks")

@@ -1,8 +1,10 @@
 """The fixed parts of a preset: section base classes and the training section.
 
-A preset has four sections.  ``task``, ``model`` and ``algorithm`` each
+A preset has five sections.  ``task``, ``model`` and ``algorithm`` each
 name a choice (``family``, ``kind``, ``name``) whose settings class is found in
 :mod:`studio.config.registry`; ``training`` is the same for every experiment.
+``evaluation`` (optional) asks for conventional baselines to be scored beside
+the meta-learner.
 """
 
 from __future__ import annotations
@@ -53,3 +55,49 @@ class TrainingConfig:
     )
     eval_tasks: int = param(100, "Evaluation tasks", "Held-out tasks per evaluation.", minimum=1, maximum=1_000_000)
     device: str = param("auto", "Device", "auto, cpu, cuda, cuda:N or mps.")
+    checkpoint_every: int = param(
+        1000,
+        "Checkpoint every",
+        "Meta-iterations between checkpoints in the run folder (also written on stop and Ctrl-C).",
+        minimum=1,
+        maximum=100_000_000,
+    )
+    on_divergence: str = param(
+        "stop",
+        "On divergence",
+        "stop: end the run at a non-finite loss or gradient, keeping the last finite checkpoint; "
+        "skip: drop that meta-batch and go on (the count is reported).",
+        choices=("stop", "skip"),
+    )
+
+
+BASELINES = ("pretrain", "scratch")
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Conventional baselines scored beside the meta-learner, on the same held-out tasks and steps."""
+
+    baselines: tuple[str, ...] = param(
+        (),
+        "Baselines",
+        "pretrain: one network trained on the pooled training tasks, then fine-tuned; "
+        "scratch: a fresh network fine-tuned on each support set.",
+        choices=BASELINES,
+    )
+    finetune_lr: float = param(
+        0.01,
+        "Fine-tuning rate",
+        "SGD step size the baselines fine-tune with on each support set.",
+        minimum=0.0,
+        exclusive_minimum=True,
+        maximum=100.0,
+        step=0.001,
+    )
+    pretrain_iterations: int = param(
+        0,
+        "Pretraining iterations",
+        "Supervised steps of the pretrain baseline on pooled training tasks; 0 = training.iterations.",
+        minimum=0,
+        maximum=100_000_000,
+    )

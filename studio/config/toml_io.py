@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.config.errors import ConfigError, did_you_mean
-from studio.config.fields import public_fields
+from studio.config.fields import public_fields, spec_of
 from studio.config.files import atomic_write_text
 from studio.config.parse import preset_from_dict, preset_to_dict, section_class
 from studio.config.preset import SCALAR_NAMES, SECTION_NAMES, Preset
@@ -44,11 +44,28 @@ def read_toml(path: str | os.PathLike) -> dict[str, Any]:
 
 def load_preset(path: str | os.PathLike, overrides: Iterable[str] = ()) -> Preset:
     """Load, override (``section.key=value`` strings) and validate a preset file."""
-    data = read_toml(path)
+    data = resolve_relative_paths(read_toml(path), Path(path).resolve().parent)
     try:
         return preset_from_dict(apply_overrides(data, overrides))
     except ConfigError as error:
         raise error from None
+
+
+def resolve_relative_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the preset's relative file paths (fields marked ``is_path``) relative to ``base``."""
+    for section in SECTION_NAMES:
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        try:
+            fields = public_fields(section_class(section, table))
+        except ConfigError:
+            continue  # reported when the preset is validated
+        for field in fields:
+            value = table.get(field.name)
+            if spec_of(field).is_path and isinstance(value, str) and value and not Path(value).is_absolute():
+                table[field.name] = str(base / value)
+    return data
 
 
 def preset_to_toml(preset: Preset) -> str:

@@ -20,27 +20,42 @@ def mean_ci95(values: torch.Tensor) -> tuple[float, float]:
     return values.mean(dim=0), 1.96 * std / math.sqrt(n)
 
 
+def adaptation_scores(
+    learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device
+) -> dict[str, torch.Tensor]:
+    """Query scores of every task after 0..steps inner steps (``loss``, maybe ``accuracy``), (tasks, points), CPU.
+
+    ``points`` is steps + 1 for learners with an inner loop, 1 for those without (ProtoNets).
+    """
+    parts: dict[str, list[torch.Tensor]] = {}
+    for start in range(0, len(tasks), CHUNK_TASKS):
+        chunk = tasks.select(slice(start, start + CHUNK_TASKS)).to(device)
+        for name, values in learner.query_scores(params, chunk, steps).items():
+            parts.setdefault(name, []).append(values.double().cpu())
+    return {name: torch.cat(values) for name, values in parts.items()}
+
+
 def adaptation_losses(
     learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device
 ) -> torch.Tensor:
     """Query loss of every task after 0..steps inner steps, shape (tasks, steps + 1), on the CPU."""
-    parts = []
-    for start in range(0, len(tasks), CHUNK_TASKS):
-        chunk = tasks.select(slice(start, start + CHUNK_TASKS)).to(device)
-        parts.append(learner.adaptation_curve(params, chunk, steps).double().cpu())
-    return torch.cat(parts)
+    return adaptation_scores(learner, params, tasks, steps, device)["loss"]
 
 
 def evaluate(
     learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device, iteration: int = 0
 ) -> Evaluation:
-    """Adapt to each held-out task for 0..steps inner steps and summarise the query losses."""
-    losses = adaptation_losses(learner, params, tasks, steps, device)
-    mean, ci = mean_ci95(losses)
+    """Adapt to each held-out task for 0..steps inner steps and summarise the query losses (and accuracies)."""
+    scores = adaptation_scores(learner, params, tasks, steps, device)
+    mean, ci = mean_ci95(scores["loss"])
+    accuracy = scores.get("accuracy")
+    accuracy_mean, accuracy_ci = mean_ci95(accuracy) if accuracy is not None else (None, None)
     return Evaluation(
         iteration=iteration,
-        steps=tuple(range(steps + 1)),
+        steps=tuple(range(scores["loss"].shape[1])),  # one point for learners without inner steps
         loss_mean=tuple(mean.tolist()),
         loss_ci95=tuple(ci.tolist()),
         tasks=len(tasks),
+        accuracy_mean=None if accuracy is None else tuple(accuracy_mean.tolist()),
+        accuracy_ci95=None if accuracy is None else tuple(accuracy_ci.tolist()),
     )

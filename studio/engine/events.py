@@ -50,6 +50,19 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class BaselineEvaluation:
+    """A conventional baseline (``pretrain``, ``scratch``) on the run's held-out tasks and steps.
+
+    ``evaluation`` is laid out as the run's own :class:`Evaluation`, so the two
+    curves can be drawn on one plot; the preset's ``[evaluation] baselines``
+    asks for these, and they come once, after the final evaluation.
+    """
+
+    baseline: str
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
 class TaskFit:
     """One held-out regression task: truth, support set, predictions before and after adapting."""
 
@@ -64,14 +77,94 @@ class TaskFit:
 
 
 @dataclass(frozen=True)
+class ClassificationFit:
+    """One held-out classification task: its images, true labels, and predictions before and after adapting.
+
+    Images are (n, channels, height, width) float32 pixels in [0, 1], ready to
+    draw; ``before`` and ``after`` are class probabilities (queries, ways)
+    after 0 and ``steps`` inner steps (learners without inner steps, such as
+    ProtoNets, have ``steps == 0`` and the two equal).  ``class_names`` names
+    label 0..ways-1 of this task (a rotated class carries its turn, e.g. " (90°)").
+    """
+
+    iteration: int
+    support_images: np.ndarray
+    support_labels: np.ndarray
+    query_images: np.ndarray
+    query_labels: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    steps: int
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def predicted_before(self) -> np.ndarray:
+        return self.before.argmax(axis=1)
+
+    @property
+    def predicted_after(self) -> np.ndarray:
+        return self.after.argmax(axis=1)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know about the run's data: skipped files, left-out classes, memory used."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class DecisionMap:
+    """One held-out 2-D classification task: class probabilities over a grid before and after adapting.
+
+    ``grid_x``/``grid_y`` are the axis values (n each); ``before``/``after`` are
+    (n, n, ways) probabilities on that grid (row = y, column = x).
+    """
+
+    iteration: int
+    grid_x: np.ndarray
+    grid_y: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+    support_points: np.ndarray
+    support_labels: np.ndarray
+    query_points: np.ndarray
+    query_labels: np.ndarray
+    steps: int
+
+
+@dataclass(frozen=True)
+class TasksDrawn:
+    """What the task sampler has drawn so far: each task parameter's values (the latest, up to a bound)."""
+
+    iteration: int
+    strategy: str
+    values: dict[str, np.ndarray]
+    width: float | None = None  # the curriculum's current fraction of each range
+
+
+@dataclass(frozen=True)
 class RunFinished:
-    """``reason`` is ``"completed"`` or ``"stopped"``."""
+    """``reason`` is ``"completed"``, ``"stopped"`` or ``"diverged"`` (then ``message`` says what and why)."""
 
     iteration: int
     reason: str
     elapsed_seconds: float
     tasks_per_second: float
     final: Evaluation | None
+    message: str = ""
+    skipped_batches: int = 0
 
 
-Event = RunStarted | StepMetrics | Evaluation | TaskFit | RunFinished
+Event = (
+    RunStarted
+    | StepMetrics
+    | Evaluation
+    | BaselineEvaluation
+    | TaskFit
+    | ClassificationFit
+    | DecisionMap
+    | TasksDrawn
+    | Notice
+    | RunFinished
+)

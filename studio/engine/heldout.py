@@ -2,28 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
-from studio.config import Preset
+from studio.config import ConfigError, Preset
 from studio.engine.algorithms import build_learner
+from studio.engine.baselines import evaluate_baselines
 from studio.engine.device import resolve_device
 from studio.engine.evaluation import evaluate
-from studio.engine.events import Evaluation
+from studio.engine.events import BaselineEvaluation, Evaluation
 from studio.engine.streams import generator
-from studio.engine.tasks import build_family
+from studio.engine.tasks import TaskBatch, TaskFamily, build_family
 
 
 def evaluate_model(
-    preset: Preset, model: torch.nn.Module, tasks: int, steps: int, device: str | None = None
+    preset: Preset,
+    model: torch.nn.Module,
+    tasks: int,
+    steps: int,
+    device: str | None = None,
+    learner_state: dict[str, torch.Tensor] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Evaluation:
     """Adapt ``model`` with the preset's algorithm on ``tasks`` test-stream tasks, for 0..steps steps.
 
     The test stream is derived from the preset's seed but is separate from the
     training and evaluation streams, so these tasks are new to the model.
+    ``learner_state`` holds the meta-parameters that are not the network's
+    (Meta-SGD's rates, a ridge head's lambda; a run's ``learner.safetensors``).
+    ``notify`` hears the task family's notices (skipped files, left-out classes).
     """
     target = resolve_device(device or preset.training.device)
     family = build_family(preset.task)
+    if notify is not None:
+        for message in family.notices:
+            notify(message)
+    _check_input_size(model, family)
     learner = build_learner(preset.algorithm, model.to(target), family.kind)
     params = learner.init_parameters()
-    held_out = family.sample(tasks, generator(preset.seed, "test"))
-    return evaluate(learner, params, held_out, steps, target)
+    if learner_state is not None:
+        params = learner.restore_extra_state(params, learner_state)
+    elif learner.extra_state(params):
+        raise ConfigError(f"'{preset.algorithm.name}' needs its learned meta-parameters (learner.safetensors)")
+    return evaluate(learner, params, heldout_tasks(preset, family, tasks), steps, target)
+
+
+def _check_input_size(model: torch.nn.Module, family: TaskFamily) -> None:
+    """Refuse tasks whose inputs the network cannot take (images of another size or colour, say)."""
+    expected = getattr(model, "input_dim", None)  # set by builders whose layers fix it (conv4)
+    if expected is not None and expected != family.input_dim:
+        raise ConfigError.at(
+            "task",
+            f"gives inputs of {family.input_dim} values but the model takes {expected} "
+            "(images: channels x size x size; use the task.image_size and task.color it was trained with)",
+        )
+
+
+def heldout_tasks(preset: Preset, family: TaskFamily, count: int) -> TaskBatch:
+    """The first ``count`` tasks of the preset's test stream: what ``studio eval`` scores."""
+    return family.sample(count, generator(preset.seed, "test"), split="test")
+
+
+def evaluate_heldout_baselines(
+    preset: Preset, tasks: int, steps: int, device: str | None = None
+) -> list[BaselineEvaluation]:
+    """The preset's ``[evaluation] baselines`` on the same test-stream tasks as :func:`evaluate_model`."""
+    target = resolve_device(device or preset.training.device)
+    family = build_family(preset.task)
+    return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target))

@@ -11,12 +11,30 @@ import torch
 from studio.config import Preset, preset_to_dict
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import Params
+from studio.engine.baselines import evaluate_baselines
 from studio.engine.device import resolve_device
+from studio.engine.errors import NonFiniteStep
 from studio.engine.evaluation import evaluate
-from studio.engine.events import Evaluation, Event, RunFinished, RunStarted, StepMetrics, TaskFit
+from studio.engine.events import (
+    BaselineEvaluation,
+    Evaluation,
+    Event,
+    Notice,
+    RunFinished,
+    RunStarted,
+    StepMetrics,
+    TasksDrawn,
+)
 from studio.engine.models import build_model, parameter_count
+from studio.engine.resources import check_fits
+from studio.engine.sampling import CurriculumSampler, build_sampler
 from studio.engine.streams import generator, stream_seed
+from studio.engine.task_fit import task_fit
 from studio.engine.tasks import build_family
+
+
+class Diverged(RuntimeError):
+    """Training hit a non-finite loss or gradient and the preset says to stop."""
 
 
 class Training:
@@ -24,72 +42,114 @@ class Training:
 
     ``events()`` drives it; ``step()`` and ``evaluate()`` are there for
     callers that want one piece at a time.  ``model_state()`` is the network
-    as it stands, whenever asked (after a stop or an error too).
+    as it stands, whenever asked (after a stop or an error too);
+    ``state_dict()``/``load_state_dict()`` are everything a resumed run needs.
     """
 
     def __init__(self, preset: Preset, device: str | None = None):
         self.preset = preset
         self.device = resolve_device(device or preset.training.device)
         self.family = build_family(preset.task)
-        with torch.random.fork_rng(devices=[]):  # seed the initialisation without touching the caller's RNG
-            torch.manual_seed(stream_seed(preset.seed, "model"))
-            self.model = build_model(preset.model, self.family.input_dim, self.family.output_dim)
-        self.model.to(self.device)
+        self.eval_tasks = self.family.sample(
+            preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
+        )
+        self.model = self._build_model()
         self.learner = build_learner(preset.algorithm, self.model, self.family.kind)
         self.params: Params = self.learner.init_parameters()
         self.optimizer = self.learner.make_optimizer(self.params, preset.training)
         self.train_stream = generator(preset.seed, "train")
-        self.eval_tasks = self.family.sample(preset.training.eval_tasks, generator(preset.seed, "eval"))
+        self.sampler = build_sampler(self.family, preset.sampling, self.train_stream)
         self.iteration = 0
         self.train_seconds = 0.0
         self.tasks_seen = 0
+        self.skipped_batches = 0
+
+    def _build_model(self) -> torch.nn.Module:
+        """Checks the run fits in memory (on the meta device, allocating nothing), then builds it seeded."""
+        dims = (self.preset.model, self.family.input_dim, self.family.output_dim)
+        with torch.random.fork_rng(devices=[]):  # seed the initialisation without touching the caller's RNG
+            with torch.device("meta"):
+                sketch = build_model(*dims)
+            check_fits(self.preset, self.device, sketch, self.eval_tasks.x_support[0])
+            torch.manual_seed(stream_seed(self.preset.seed, "model"))
+            return build_model(*dims).to(self.device)
 
     @property
     def total_iterations(self) -> int:
         return self.preset.training.iterations
 
+    @property
+    def inner_steps(self) -> int:
+        return getattr(self.preset.algorithm, "inner_steps", 0)
+
     def step(self) -> StepMetrics:
-        """One meta-iteration: sample a meta-batch, adapt to each task, update the meta-parameters."""
+        """One meta-iteration: sample a meta-batch, adapt to each task, update the meta-parameters.
+
+        A non-finite loss or gradient leaves the parameters untouched and, as the
+        preset says, raises :class:`Diverged` or skips the batch (counted).
+        """
         started = time.perf_counter()
-        batch = self.family.sample(self.preset.training.meta_batch_size, self.train_stream).to(self.device)
-        loss = self.learner.meta_step(self.params, batch, self.optimizer)
-        loss_value = float(loss)  # waits for the device, so the timing below is honest
+        batch = self.sampler.sample(self.preset.training.meta_batch_size, self.iteration).to(self.device)
+        try:
+            loss_value = float(self.learner.meta_step(self.params, batch, self.optimizer))  # waits for the device
+            self.sampler.observe(batch, self._task_losses(batch))
+        except NonFiniteStep as error:
+            self._diverged(error)
+            loss_value = float("nan")
         seconds = time.perf_counter() - started
         self.iteration += 1
         self.train_seconds += seconds
         self.tasks_seen += len(batch)
         return StepMetrics(self.iteration, loss_value, len(batch) / max(seconds, 1e-9), self.train_seconds)
 
+    def _diverged(self, error: NonFiniteStep) -> None:
+        if self.preset.training.on_divergence == "skip":
+            self.skipped_batches += 1
+            return
+        lrs = f"training.meta_lr = {self.preset.training.meta_lr}"
+        if hasattr(self.preset.algorithm, "inner_lr"):
+            lrs += f", algorithm.inner_lr = {self.preset.algorithm.inner_lr}"
+        raise Diverged(
+            f"the {error.what} became non-finite at iteration {self.iteration + 1}; the learning rate is the "
+            f'likely cause ({lrs}): lower it, or set training.on_divergence = "skip"'
+        )
+
+    def _task_losses(self, batch) -> torch.Tensor:
+        """Each task's query loss in the step just taken (only prioritized sampling asks)."""
+        if self.preset.sampling.strategy != "prioritized":
+            return torch.empty(0)
+        losses = getattr(self.learner, "last_task_losses", None)
+        if losses is None or len(losses) != len(batch):
+            losses = self.learner.adaptation_curve(self.params, batch, self.inner_steps)[:, -1]
+        return losses
+
     def evaluate(self) -> Evaluation:
         """Query loss on the held-out tasks after 0..inner_steps steps (the same tasks every time)."""
-        steps = getattr(self.preset.algorithm, "inner_steps", 0)
-        return evaluate(self.learner, self.params, self.eval_tasks, steps, self.device, self.iteration)
+        return evaluate(self.learner, self.params, self.eval_tasks, self.inner_steps, self.device, self.iteration)
 
-    def task_fit(self) -> TaskFit | None:
-        """The first held-out task drawn before and after adaptation (1-D regression only)."""
-        if self.family.kind != "regression" or self.family.input_dim != 1:
-            return None
-        task = self.eval_tasks.select(slice(0, 1))
-        x = self.family.input_grid()
-        steps = getattr(self.preset.algorithm, "inner_steps", 0)
-        on_device = task.to(self.device)
-        before = self.learner.adapted_prediction(self.params, on_device, x.to(self.device), 0)
-        after = self.learner.adapted_prediction(self.params, on_device, x.to(self.device), steps)
-        return TaskFit(
-            iteration=self.iteration,
-            x=_numpy(x),
-            y_true=_numpy(self.family.target(task.params, x.unsqueeze(0))[0]),
-            x_support=_numpy(task.x_support[0]),
-            y_support=_numpy(task.y_support[0]),
-            before=_numpy(before[0]),
-            after=_numpy(after[0]),
-            steps=steps,
-        )
+    def task_fit(self):
+        """The first held-out task drawn before and after adaptation, as the family can show it."""
+        args = (self.family, self.eval_tasks, self.inner_steps, self.device, self.iteration)
+        return task_fit(self.learner, self.params, *args)
+
+    def tasks_drawn(self) -> TasksDrawn:
+        values = {k: np.asarray(v, dtype=np.float64) for k, v in self.sampler.drawn.items()}
+        width = self.sampler.width(self.iteration) if isinstance(self.sampler, CurriculumSampler) else None
+        return TasksDrawn(self.iteration, self.preset.sampling.strategy, values, width)
 
     def model_state(self) -> dict[str, torch.Tensor]:
         """The network's meta-learned weights, on the CPU, keyed as its ``state_dict()``."""
         state = self.learner.model_state(self.params)
         return {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+
+    def learner_state(self) -> dict[str, torch.Tensor]:
+        """The meta-parameters that are not the network's (learned rates, head scales), on the CPU."""
+        state = self.learner.extra_state(self.params)
+        return {k: v.detach().to("cpu").contiguous() for k, v in state.items()}
+
+    def baseline_events(self) -> Iterator[BaselineEvaluation]:
+        """The preset's ``[evaluation] baselines``, scored on this run's held-out tasks and steps."""
+        return evaluate_baselines(self.preset, self.eval_tasks, self.inner_steps, self.device, self.iteration)
 
     def model_spec(self) -> dict:
         """What rebuilds the network: the ``[model]`` section and the task's dimensions."""
@@ -101,27 +161,57 @@ class Training:
             "algorithm": self.preset.algorithm.name,
         }
 
+    def state_dict(self) -> dict:
+        """Everything a resumed run needs to continue exactly: parameters, optimizer, RNG, sampler, counters."""
+        return {
+            "iteration": self.iteration,
+            "train_seconds": self.train_seconds,
+            "tasks_seen": self.tasks_seen,
+            "skipped_batches": self.skipped_batches,
+            "params": {k: v.detach().to("cpu").clone() for k, v in self.params.items()},
+            "optimizer": self.optimizer.state_dict(),
+            "sampler": self.sampler.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        with torch.no_grad():
+            for name, tensor in self.params.items():
+                tensor.copy_(state["params"][name])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.sampler.load_state_dict(state["sampler"])
+        self.iteration = int(state["iteration"])
+        self.train_seconds = float(state["train_seconds"])
+        self.tasks_seen = int(state["tasks_seen"])
+        self.skipped_batches = int(state["skipped_batches"])
+
     def events(self, should_stop: Callable[[], bool] | None = None) -> Iterator[Event]:
         """Train to the preset's iteration budget, yielding a record for everything that happens.
 
         ``should_stop`` is asked between iterations; when it says yes the run
-        evaluates once more and finishes with ``reason="stopped"``.
+        evaluates once more and finishes with ``reason="stopped"``.  Divergence
+        (with ``on_divergence = "stop"``) finishes with ``reason="diverged"``.
         """
-        yield RunStarted(
-            self.preset, str(self.device), self.total_iterations, parameter_count(self.model), self.iteration
-        )
-        evaluation, reason = None, "completed"
+        count = parameter_count(self.model)
+        yield RunStarted(self.preset, str(self.device), self.total_iterations, count, self.iteration)
+        yield from (Notice(message) for message in getattr(self.family, "notices", ()))
+        evaluation, reason, message = None, "completed", ""
         while self.iteration < self.total_iterations:
             if should_stop is not None and should_stop():
                 reason = "stopped"
                 break
-            yield self.step()
+            try:
+                yield self.step()
+            except Diverged as error:
+                reason, message = "diverged", str(error)
+                break
             if self.iteration % self.preset.training.eval_every == 0:
                 evaluation = yield from self._evaluation_events()
         if evaluation is None or evaluation.iteration != self.iteration:
             evaluation = yield from self._evaluation_events()
+        if reason == "completed":
+            yield from self.baseline_events()
         rate = self.tasks_seen / self.train_seconds if self.train_seconds else 0.0
-        yield RunFinished(self.iteration, reason, self.train_seconds, rate, evaluation)
+        yield RunFinished(self.iteration, reason, self.train_seconds, rate, evaluation, message, self.skipped_batches)
 
     def _evaluation_events(self) -> Iterator[Event]:
         evaluation = self.evaluate()
@@ -129,15 +219,11 @@ class Training:
         fit = self.task_fit()
         if fit is not None:
             yield fit
+        if self.sampler.drawn:
+            yield self.tasks_drawn()
         return evaluation
 
 
 def run(preset: Preset, should_stop: Callable[[], bool] | None = None, device: str | None = None) -> Iterator[Event]:
     """Meta-train ``preset``, yielding :mod:`studio.engine.events` records as it goes."""
     return Training(preset, device=device).events(should_stop)
-
-
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    array = tensor.detach().to("cpu", torch.float64).numpy().reshape(-1)
-    array.flags.writeable = False
-    return array

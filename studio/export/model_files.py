@@ -14,6 +14,7 @@ from studio.config import ConfigError, atomic_write_bytes, atomic_write_text
 
 MODEL_FILE = "model.safetensors"
 MODEL_SPEC_FILE = "model.json"
+LEARNER_FILE = "learner.safetensors"  # meta-parameters that are not the network's (learned rates, head scales)
 FORMAT = "meta-learning-studio/model"
 FORMAT_VERSION = 1
 
@@ -25,6 +26,26 @@ def write_model_files(run_dir: str | Path, state: dict[str, torch.Tensor], spec:
     atomic_write_bytes(run_dir / MODEL_FILE, save_safetensors(tensors))
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, **spec}
     atomic_write_text(run_dir / MODEL_SPEC_FILE, json.dumps(document, indent=2) + "\n")
+
+
+def write_learner_file(run_dir: str | Path, state: dict[str, torch.Tensor]) -> None:
+    """Write ``learner.safetensors`` when the learner has extra meta-parameters, else remove a stale one."""
+    path = Path(run_dir) / LEARNER_FILE
+    if state:
+        atomic_write_bytes(path, save_safetensors({k: v.detach().to("cpu").contiguous() for k, v in state.items()}))
+    else:
+        path.unlink(missing_ok=True)
+
+
+def read_learner_file(run_dir: str | Path) -> dict[str, torch.Tensor] | None:
+    """The extra meta-parameters of a run folder, or ``None`` when it has none."""
+    path = Path(run_dir) / LEARNER_FILE
+    if not path.is_file():
+        return None
+    try:
+        return load_safetensors(path.read_bytes())
+    except (SafetensorError, ValueError, OSError) as error:
+        raise ConfigError(f"{path}: not a readable safetensors file ({error})") from None
 
 
 def read_model_files(run_dir: str | Path) -> tuple[dict[str, torch.Tensor], dict]:

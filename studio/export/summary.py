@@ -16,11 +16,13 @@ def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
     return {k: v for k, v in dataclasses.asdict(evaluation).items() if v is not None}
 
 
-def summary_dict(started: RunStarted, finished: RunFinished, wall_seconds: float) -> dict:
-    """Final evaluation with its CI, timings, device and versions."""
+def summary_dict(
+    started: RunStarted, finished: RunFinished, wall_seconds: float, baselines: dict[str, Evaluation] | None = None
+) -> dict:
+    """Final evaluation with its CI (and the baselines', when the preset asked), timings, device and versions."""
     from studio import __version__
 
-    return {
+    summary = {
         "name": started.preset.name,
         "algorithm": started.preset.algorithm.name,
         "task_family": started.preset.task.family,
@@ -38,3 +40,6 @@ def summary_dict(started: RunStarted, finished: RunFinished, wall_seconds: float
         "python_version": platform.python_version(),
         "studio_version": __version__,
     }
+    if baselines:
+        summary["baselines"] = {name: evaluation_dict(evaluation) for name, evaluation in baselines.items()}
+    return summary

@@ -65,4 +65,4 @@ def test_adaptation_curve_starts_at_unadapted_query_loss():
     assert curve.shape == (len(batch), 5)
     for i in range(len(batch)):
         unadapted = learner.task_loss(learner.model_state(params), batch.x_query[i], batch.y_query[i])
-        assert float(curve[i, 0]) == pytest.approx(float(unadapted))
+        assert float(curve[i, 0]) == pytest.approx(float(unadapted.detach()))

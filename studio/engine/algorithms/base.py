@@ -12,17 +12,23 @@ functions of them and a :class:`TaskBatch`:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextvars
+from collections.abc import Callable, Iterator
 
 import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from studio.config import AlgorithmConfig, ConfigError, TrainingConfig
-from studio.engine.losses import LOSSES
+from studio.engine.algorithms.layers import adapted_parameters
+from studio.engine.errors import NonFiniteStep
+from studio.engine.losses import LOSSES, accuracy
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
+# True while map_tasks runs one task at a time outside any torch.func transform, where plain
+# autograd computes the inner gradients with less overhead per operation than torch.func.grad
+_ONE_TASK_AT_A_TIME = contextvars.ContextVar("one_task_at_a_time", default=False)
 
 
 class MetaLearner:
@@ -48,6 +54,21 @@ class MetaLearner:
         names = dict(self.model.named_parameters()).keys() | dict(self.model.named_buffers()).keys()
         return {k: v for k, v in params.items() if k in names}
 
+    def extra_state(self, params: Params) -> Params:
+        """The meta-parameters that are not the network's (learned rates, head scales): ``learner.safetensors``."""
+        network = self.model_state(params)
+        return {k: v for k, v in params.items() if k not in network}
+
+    def restore_extra_state(self, params: Params, saved: Params) -> Params:
+        """``params`` with its extra meta-parameters taken from ``saved`` (as :meth:`extra_state` gave them)."""
+        expected = self.extra_state(params)
+        wrong = sorted(expected.keys() ^ saved.keys())
+        wrong += sorted(k for k in expected.keys() & saved.keys() if expected[k].shape != saved[k].shape)
+        if wrong:
+            raise ConfigError(f"the saved learner state does not fit '{self.config.name}': {', '.join(wrong)} differ")
+        restored = {k: saved[k].to(expected[k]).clone().requires_grad_(True) for k in expected}
+        return {**params, **restored}
+
     def make_optimizer(self, params: Params, training: TrainingConfig) -> torch.optim.Optimizer:
         return torch.optim.Adam(params.values(), lr=training.meta_lr)
 
@@ -70,6 +91,7 @@ class MetaLearner:
     def meta_step(self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer) -> torch.Tensor:
         """One outer-loop update of ``params`` in place; returns the meta-batch's query loss."""
         grads, loss = self.meta_gradients(params, batch)
+        check_finite(loss, grads)
         for name, tensor in params.items():
             tensor.grad = grads[name]
         optimizer.step()
@@ -83,28 +105,95 @@ class MetaLearner:
         """Predictions at ``x`` for each task of ``batch`` after ``steps`` inner steps."""
         raise NotImplementedError
 
+    def query_scores(self, params: Params, batch: TaskBatch, steps: int) -> dict[str, torch.Tensor]:
+        """Per-task query scores after 0..steps inner steps, each (tasks, points): ``loss``, and ``accuracy``
+        for classification where the learner scores it.  Learners without inner steps give one point."""
+        return {"loss": self.adaptation_curve(params, batch, steps)}
+
+    def query_predictions(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor | None:
+        """Each task's predictions for its own query set after ``steps`` inner steps, (tasks, queries, outputs);
+        ``None`` where the learner does not provide them."""
+        return None
+
+    def vectorize_tasks(self, device: torch.device) -> bool:
+        """Whether :meth:`map_tasks` uses ``vmap`` on ``device`` (else a loop over tasks).
+
+        A model lists the device types where a loop is faster in ``loop_over_tasks_on``
+        (Conv-4 on the CPU; see benchmarks/conv4_speed.py); everything else is vectorised.
+        """
+        return device.type not in getattr(self.model, "loop_over_tasks_on", ())
+
+    def map_tasks(self, fn: Callable[..., torch.Tensor], params: Params, *tasks: torch.Tensor) -> torch.Tensor:
+        """``fn(params, *one_task)`` for every task (the first axis of ``tasks``), stacked: vmap or a loop."""
+        if self.vectorize_tasks(tasks[0].device):
+            return vmap(fn, in_dims=(None,) + (0,) * len(tasks))(params, *tasks)
+        token = _ONE_TASK_AT_A_TIME.set(True)
+        try:
+            return torch.stack([fn(params, *one_task) for one_task in zip(*tasks)])
+        finally:
+            _ONE_TASK_AT_A_TIME.reset(token)
+
+
+def check_finite(loss: torch.Tensor, grads: Params) -> None:
+    """Raise :class:`NonFiniteStep` before a non-finite loss or gradient reaches the parameters."""
+    if not bool(torch.isfinite(loss).all()):
+        raise NonFiniteStep("meta-loss")
+    finite = (
+        torch.stack([torch.isfinite(g).all() for g in grads.values()]) if grads else torch.ones(1, dtype=torch.bool)
+    )
+    if not bool(finite.all()):  # one device sync for all parameters; names only when something is wrong
+        raise NonFiniteStep(f"gradient of {next(k for k, g in grads.items() if not torch.isfinite(g).all())}")
+
 
 class GradientLearner(MetaLearner):
     """Methods whose inner loop is SGD on the support set (MAML and its relatives)."""
 
     first_order = False
 
+    def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
+        super().__init__(config, model, kind)
+        # layer-wise adaptation: the inner loop adapts only these weights; the rest stay at theta
+        self.fast_names = adapted_parameters(model, getattr(config, "adapt_layers", ()))
+
     def inner_lr(self, params: Params, name: str, step: int) -> torch.Tensor | float:
         return self.config.inner_lr
+
+    def support_gradients(self, weights: Params, x: torch.Tensor, y: torch.Tensor) -> Params:
+        """Gradient of the support loss with respect to the adapted weights (``fast_names``) only."""
+
+        if _ONE_TASK_AT_A_TIME.get():
+            return self.autograd_support_gradients(weights, x, y)
+
+        def loss(fast: Params) -> torch.Tensor:
+            return self.task_loss({**weights, **fast}, x, y)
+
+        grads = grad(loss)({k: weights[k] for k in self.fast_names})
+        if self.first_order:
+            grads = {k: g.detach() for k, g in grads.items()}
+        return grads
+
+    def autograd_support_gradients(self, weights: Params, x: torch.Tensor, y: torch.Tensor) -> Params:
+        """:meth:`support_gradients` by ``torch.autograd.grad`` (same values; for one task outside torch.func)."""
+        second_order = torch.is_grad_enabled() and not self.first_order
+        with torch.enable_grad():
+            fast = {k: _differentiable(weights[k]) for k in self.fast_names}
+            loss = self.task_loss({**weights, **fast}, x, y)
+            grads = torch.autograd.grad(loss, list(fast.values()), create_graph=second_order, allow_unused=True)
+        zeros = (torch.zeros_like(w) if g is None else g for w, g in zip(fast.values(), grads))
+        return {k: g if second_order else g.detach() for k, g in zip(fast, zeros)}
 
     def trajectory(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Iterator[Params]:
         """The network's weights after 0, 1, ..., ``steps`` SGD steps on one task's support set.
 
-        Each step is theta' = theta - alpha * grad L_support(theta); first-order
-        methods treat the gradient as a constant (no second derivatives).
+        Each step is theta' = theta - alpha * grad L_support(theta) on the adapted
+        weights; first-order methods treat the gradient as a constant (no second
+        derivatives).
         """
         weights = self.model_state(params)
         yield weights
         for step in range(steps):
-            grads = grad(self.task_loss)(weights, x, y)
-            if self.first_order:
-                grads = {k: g.detach() for k, g in grads.items()}
-            weights = {k: w - self.inner_lr(params, k, step) * grads[k] for k, w in weights.items()}
+            grads = self.support_gradients(weights, x, y)
+            weights = {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
             yield weights
 
     def adapt(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Params:
@@ -117,8 +206,10 @@ class GradientLearner(MetaLearner):
         return self.task_loss(adapted, xq, yq)
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
-        per_task = vmap(self.query_loss, in_dims=(None, 0, 0, 0, 0))
-        return per_task(params, batch.x_support, batch.y_support, batch.x_query, batch.y_query).mean()
+        tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
+        per_task = self.map_tasks(self.query_loss, params, *tasks)
+        self.last_task_losses = per_task.detach()  # what prioritized task sampling reads
+        return per_task.mean()
 
     def adaptation_curve(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
         def curve(p, xs, ys, xq, yq):
@@ -127,7 +218,7 @@ class GradientLearner(MetaLearner):
         with torch.no_grad():
             frozen = {k: v.detach() for k, v in params.items()}
             tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
-            return vmap(curve, in_dims=(None, 0, 0, 0, 0))(frozen, *tasks)
+            return self.map_tasks(curve, frozen, *tasks)
 
     def adapted_prediction(self, params: Params, batch: TaskBatch, x: torch.Tensor, steps: int) -> torch.Tensor:
         def predict(p, xs, ys):
@@ -135,4 +226,31 @@ class GradientLearner(MetaLearner):
 
         with torch.no_grad():
             frozen = {k: v.detach() for k, v in params.items()}
-            return vmap(predict, in_dims=(None, 0, 0))(frozen, batch.x_support, batch.y_support)
+            return self.map_tasks(predict, frozen, batch.x_support, batch.y_support)
+
+    def query_scores(self, params: Params, batch: TaskBatch, steps: int) -> dict[str, torch.Tensor]:
+        """Query loss, and for classification accuracy, after 0..steps inner steps, in one pass."""
+        if self.kind != "classification":
+            return super().query_scores(params, batch, steps)
+
+        def scores(p, xs, ys, xq, yq):
+            logits = (self.forward(w, xq) for w in self.trajectory(p, xs, ys, steps))
+            return torch.stack([torch.stack([self.loss(out, yq), accuracy(out, yq)]) for out in logits])
+
+        with torch.no_grad():
+            frozen = {k: v.detach() for k, v in params.items()}
+            both = self.map_tasks(scores, frozen, batch.x_support, batch.y_support, batch.x_query, batch.y_query)
+        return {"loss": both[..., 0], "accuracy": both[..., 1]}
+
+    def query_predictions(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
+        def predict(p, xs, ys, xq):
+            return self.forward(self.adapt(p, xs, ys, steps), xq)
+
+        with torch.no_grad():
+            frozen = {k: v.detach() for k, v in params.items()}
+            return self.map_tasks(predict, frozen, batch.x_support, batch.y_support, batch.x_query)
+
+
+def _differentiable(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` itself when autograd tracks it, else a detached copy that autograd can differentiate by."""
+    return tensor if tensor.requires_grad else tensor.detach().requires_grad_()

@@ -39,6 +39,9 @@ class TaskBatch:
         return TaskBatch(*parts, params={k: v[index] for k, v in self.params.items()})
 
 
+SPLITS = ("train", "validation", "test")
+
+
 class TaskFamily:
     """Base class: subclasses set the dimensions and implement :meth:`sample`."""
 
@@ -48,9 +51,21 @@ class TaskFamily:
 
     def __init__(self, config: TaskConfig):
         self.config = config
+        # what a user should hear about the data (skipped files, left-out classes, memory used);
+        # training yields each as an events.Notice, ``studio eval`` prints them
+        self.notices: list[str] = []
 
-    def sample(self, n_tasks: int, generator: torch.Generator, queries: int | None = None) -> TaskBatch:
-        """Draw ``n_tasks`` tasks on the CPU; ``queries`` overrides the preset's query count."""
+    def sample(
+        self, n_tasks: int, generator: torch.Generator, queries: int | None = None, split: str = "train"
+    ) -> TaskBatch:
+        """Draw ``n_tasks`` tasks on the CPU; ``queries`` overrides the preset's query count.
+
+        ``split`` is one of :data:`SPLITS`: meta-training draws from "train",
+        evaluation during training from "validation", ``studio eval`` from
+        "test".  Families built on a finite data set (image classes, CSV
+        groups) keep the three disjoint; parametric families draw from the
+        same distribution for all three (their streams differ).
+        """
         raise NotImplementedError
 
     def target(self, params: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
@@ -60,6 +75,45 @@ class TaskFamily:
     def input_grid(self, points: int = 200) -> torch.Tensor:
         """Inputs spanning the family's domain, for drawing a task's function."""
         raise NotImplementedError
+
+
+class RegressionFamily(TaskFamily):
+    """A family of functions y = f_theta(x): draw theta per task, draw inputs, add noise.
+
+    Subclasses implement :meth:`sample_params`, :meth:`target` and
+    :meth:`input_grid`; inputs are uniform over ``config.x_range`` unless
+    :meth:`sample_inputs` says otherwise.  Keeping the hidden parameters
+    separate lets a sampler choose tasks by their parameters (curricula,
+    prioritised pools).
+    """
+
+    def sample_params(self, n_tasks: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def sample_inputs(self, params: dict[str, torch.Tensor], points: int, generator: torch.Generator) -> torch.Tensor:
+        n_tasks = len(next(iter(params.values())))
+        return uniform(generator, self.config.x_range, n_tasks, points, self.input_dim)
+
+    def sample(
+        self, n_tasks: int, generator: torch.Generator, queries: int | None = None, split: str = "train"
+    ) -> TaskBatch:
+        return self.tasks_from_params(self.sample_params(n_tasks, generator), generator, queries)
+
+    def tasks_from_params(
+        self, params: dict[str, torch.Tensor], generator: torch.Generator, queries: int | None = None
+    ) -> TaskBatch:
+        """Support and query sets for tasks whose hidden parameters are given."""
+        shots, queries = self.config.shots, queries or self.config.queries
+        x = self.sample_inputs(params, shots + queries, generator)
+        y = self.target(params, x)
+        noise = getattr(self.config, "noise_std", 0.0)
+        if noise > 0:
+            y = y + noise * torch.randn(y.shape, generator=generator)
+        return TaskBatch(x[:, :shots], y[:, :shots], x[:, shots:], y[:, shots:], params=params)
+
+    def input_grid(self, points: int = 200) -> torch.Tensor:
+        low, high = self.config.x_range
+        return torch.linspace(low, high, points).unsqueeze(-1)
 
 
 def uniform(generator: torch.Generator, low_high: tuple[float, float], *shape: int) -> torch.Tensor:

@@ -1,0 +1,26 @@
+"""The conventional baselines' settings: fine-tuning on each task's support set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param, inner_steps_param
+from studio.config.registry import ALGORITHMS
+
+
+@dataclass(frozen=True)
+class FineTuneConfig(InnerLoopConfig):
+    """A baseline adapts to a task by plain SGD fine-tuning on its support set."""
+
+    inner_lr: float = inner_lr_param(
+        0.01, "Fine-tuning rate", "SGD step size when fine-tuning on a task's support set."
+    )
+    inner_steps: int = inner_steps_param(
+        1, "Fine-tuning steps", "SGD steps on the support set per task when evaluating."
+    )
+
+
+@ALGORITHMS.register("pretrain")
+@dataclass(frozen=True)
+class PretrainAlgorithm(FineTuneConfig):
+    name: str = "pretrain"

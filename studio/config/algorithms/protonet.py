@@ -1,0 +1,16 @@
+"""Prototypical Networks (Snell, Swersky and Zemel, NeurIPS 2017)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studio.config.registry import ALGORITHMS
+from studio.config.sections import AlgorithmConfig
+
+
+@ALGORITHMS.register("protonet")
+@dataclass(frozen=True)
+class ProtoNetAlgorithm(AlgorithmConfig):
+    """No inner loop: a task is solved by the distances of query embeddings to class prototypes."""
+
+    name: str = "protonet"
