@@ -3,6 +3,7 @@ saves its extra meta-parameters, and can be compared against the conventional ba
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -23,7 +24,11 @@ ALGORITHMS = algorithm_names()
 SUITE = {"anil", "attention", "maml", "metasgd", "pretrain", "reptile", "ridge_head", "scratch"}
 
 
-SMALL_TASKS = {"glyphs": {"classes": 24, "drawings": 4, "ways": 2, "shots": 1, "queries": 2, "image_size": 16}}
+STORES = str(Path(__file__).resolve().parents[2] / "presets" / "data" / "stores.csv")
+SMALL_TASKS = {
+    "glyphs": {"classes": 24, "drawings": 4, "ways": 2, "shots": 1, "queries": 2, "image_size": 16},
+    "tabular_csv": {"path": STORES, "group_column": "store", "target_column": "sales"},
+}
 SMALL_CONV4 = {"kind": "conv4", "filters": 4}
 
 

@@ -122,3 +122,30 @@ def test_bad_files_name_the_problem(tmp_path, content, settings, message):
     with pytest.raises(ConfigError) as caught:
         family(path, **settings)
     assert message in str(caught.value)
+
+
+def test_meta_learning_recovers_the_planted_relation_better_than_the_scratch_baseline(tmp_path):
+    from studio.engine import BaselineEvaluation, RunFinished, Training
+
+    task = {"family": "tabular_csv", "path": str(planted_table(tmp_path / "t.csv", groups=40)), "group_column": "store"}
+    task |= {"target_column": "sales", "feature_columns": ["x1", "x2"]}
+    preset = preset_from_dict(
+        {
+            "task": task,
+            "model": {"hidden": [32, 32]},
+            "algorithm": {"name": "maml", "inner_lr": 0.05, "inner_steps": 3},
+            "training": {
+                "iterations": 300,
+                "eval_every": 300,
+                "eval_tasks": 40,
+                "meta_batch_size": 8,
+                "meta_lr": 0.003,
+                "device": "cpu",
+            },
+            "evaluation": {"baselines": ["scratch"], "finetune_lr": 0.05},
+        }
+    )
+    events = list(Training(preset).events())
+    meta = next(e for e in events if isinstance(e, RunFinished)).final.loss_mean[-1]
+    scratch = next(e for e in events if isinstance(e, BaselineEvaluation)).evaluation.loss_mean[-1]
+    assert meta < 0.5 * scratch
