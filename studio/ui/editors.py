@@ -1,0 +1,201 @@
+"""Form controls built from field metadata: a field's type and :class:`Spec` pick the control.
+
+int: spin box; float: spin box with a compact number format; bool: check box;
+choices or registry names: combo box; a ``[low, high]`` range: a two-handled
+slider with value boxes; other lists: a line edit ("40, 40").  Each control
+calls ``emit(value)`` with plain data, as TOML would give it, and validation
+(in :mod:`studio.config`) decides what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
+
+from studio.config import Spec, parse_value
+from studio.engine.device import available_devices, resolve_device
+
+Emit = Callable[[Any], None]
+INT32 = 2**31 - 1
+OBJECT_NAMES = {
+    "training.iterations": "iterationsSpin",
+    "task.family": "taskFamilyCombo",
+    "algorithm.name": "algorithmCombo",
+    "model.kind": "modelCombo",
+    "training.device": "deviceCombo",
+}
+
+
+def object_name(path: str) -> str:
+    """The stable objectName of a field's control: a fixed one for the well-known ones, else ``field:PATH``."""
+    return OBJECT_NAMES.get(path, f"field:{path}")
+
+
+def make_editor(kind: Any, spec: Spec, value: Any, emit: Emit, choices: Sequence[str] | None = None) -> QWidget:
+    """The control for one field, showing ``value`` and reporting edits through ``emit``."""
+    choices = choices if choices is not None else spec.choices
+    if choices is not None:
+        return combo_editor(choices, value, emit)
+    if typing.get_origin(kind) is tuple:
+        item = typing.get_args(kind)[0]
+        return range_editor(spec, value, emit, item) if spec.is_range else list_editor(value, emit, item)
+    if kind is bool and isinstance(value, bool):
+        return check_editor(value, emit)
+    if kind is int and isinstance(value, int) and abs(value) <= INT32:
+        return int_editor(spec, value, emit)
+    if kind is float and isinstance(value, (int, float)):
+        return float_editor(spec, float(value), emit)
+    return text_editor(value, emit, parse=kind is not str)
+
+
+def combo_editor(choices: Sequence[str], value: Any, emit: Emit) -> QComboBox:
+    combo = QComboBox()
+    combo.addItems(list(choices))
+    if str(value) not in choices:  # keep an invalid loaded value visible, so it can be marked
+        combo.addItem(str(value))
+    combo.setCurrentText(str(value))
+    combo.currentTextChanged.connect(emit)
+    return combo
+
+
+def check_editor(value: bool, emit: Emit) -> QCheckBox:
+    box = QCheckBox()
+    box.setChecked(value)
+    box.toggled.connect(emit)
+    return box
+
+
+def int_editor(spec: Spec, value: int, emit: Emit) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(_int_bound(spec.minimum, -INT32), _int_bound(spec.maximum, INT32))
+    spin.setValue(value)
+    spin.setSingleStep(int(spec.step or 1))
+    spin.setGroupSeparatorShown(True)
+    spin.valueChanged.connect(emit)
+    return spin
+
+
+class FloatSpinBox(QDoubleSpinBox):
+    """A double spin box that shows ``0.001`` rather than ``0.00100000``."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            float(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+
+def float_editor(spec: Spec, value: float, emit: Emit) -> FloatSpinBox:
+    spin = FloatSpinBox()
+    spin.setDecimals(10)
+    spin.setRange(_float_bound(spec.minimum, -1e12), _float_bound(spec.maximum, 1e12))
+    spin.setSingleStep(spec.step or _step_for(value))
+    spin.setValue(value)
+    spin.valueChanged.connect(emit)
+    return spin
+
+
+def range_editor(spec: Spec, value: Any, emit: Emit, item: type = float) -> QWidget:
+    """Two handles with editable value boxes; the track spans a window around the values.
+
+    The bounds in the metadata can be huge (x in [-1000, 1000]); a track that
+    wide would make the useful values impossible to drag, so the track is
+    centred on the current range and typing a value beyond it widens it.
+    """
+    low, high = (float(v) for v in value)
+    slider = QLabeledDoubleRangeSlider(Qt.Orientation.Horizontal) if item is float else QLabeledRangeSlider()
+    slider.setOrientation(Qt.Orientation.Horizontal)
+    if item is float:
+        slider.setDecimals(_decimals(spec.step))
+        slider.setSingleStep(spec.step or 0.1)
+    slider.setRange(*_track(spec, low, high))
+    slider.setExpandRangeOnHandleEdit(True)
+    slider.setValue((low, high))
+    slider.setEdgeLabelMode(slider.EdgeLabelMode.NoLabel)
+    slider.setMinimumHeight(44)
+    cast = float if item is float else int
+    slider.valueChanged.connect(lambda pair: emit([cast(pair[0]), cast(pair[1])]))
+    return slider
+
+
+def list_editor(value: Any, emit: Emit, item: type = int) -> QLineEdit:
+    """Comma-separated items: ``40, 40`` is sent as ``[40, 40]`` (words as strings), anything unparsable as typed."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    edit = QLineEdit(", ".join(str(v) for v in items))
+    edit.setPlaceholderText("e.g. " + ("a, b" if item is str else "40, 40"))
+
+    def send(text: str) -> None:
+        if item is str:
+            emit([word.strip() for word in text.split(",") if word.strip()])
+            return
+        parsed = parse_value(f"[{text}]")
+        emit(parsed if isinstance(parsed, list) else text)
+
+    edit.textChanged.connect(send)
+    return edit
+
+
+def text_editor(value: Any, emit: Emit, parse: bool = False) -> QLineEdit:
+    edit = QLineEdit(str(value))
+    edit.setCursorPosition(0)
+    edit.textChanged.connect(lambda text: emit(parse_value(text) if parse else text))
+    return edit
+
+
+def device_editor(value: str, emit: Emit) -> QComboBox:
+    """Every device this machine has, detected now; ``auto`` says which one it picks."""
+    combo = QComboBox()
+    combo.addItem(f"auto (picks {resolve_device('auto')})", "auto")
+    for device in available_devices():
+        combo.addItem(f"{device.name}: {device.description}", device.name)
+    index = combo.findData(value)
+    if index < 0:  # a preset from another machine: shown, and marked invalid by validation
+        combo.addItem(f"{value} (not on this machine)", value)
+        index = combo.count() - 1
+    combo.setCurrentIndex(index)
+    combo.currentIndexChanged.connect(lambda i: emit(combo.itemData(i)))
+    return combo
+
+
+def _int_bound(limit: float | None, fallback: int) -> int:
+    """A spin box holds 32-bit ints: clamp wider limits (the values beyond are still validated)."""
+    return fallback if limit is None else int(max(min(limit, INT32), -INT32))
+
+
+def _float_bound(limit: float | None, fallback: float) -> float:
+    return fallback if limit is None else float(limit)
+
+
+def _step_for(value: float) -> float:
+    return 10 ** math.floor(math.log10(abs(value))) if value else 0.1
+
+
+def _decimals(step: float | None) -> int:
+    return max(1, min(6, -math.floor(math.log10(step)))) if step else 2
+
+
+def _track(spec: Spec, low: float, high: float) -> tuple[float, float]:
+    span = max(high - low, abs(high), abs(low), 1.0)
+    start, end = low - span, high + span
+    if spec.minimum is not None:
+        start = max(start, spec.minimum)
+    if spec.maximum is not None:
+        end = min(end, spec.maximum)
+    return start, end

@@ -1,0 +1,203 @@
+"""The experiment panel: task distribution (with its preview), model, algorithm, training, device.
+
+The panel edits plain preset data (as TOML gives it) and validates it with
+the same code as the command line after every edit, so a field is marked
+with exactly the message ``studio run`` would print.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from superqt import QCollapsible
+
+from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
+from studio.engine.device import resolve_device
+from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, plain_defaults, scalar_entries, section_entries
+from studio.ui.panels.preview import PreviewPanel
+
+FORMS = (  # (form, title, what it holds)
+    ("experiment", "Experiment", "name and description"),
+    ("task", "Task distribution", "the [task] section"),
+    ("model", "Model", "the [model] section"),
+    ("algorithm", "Algorithm", "the [algorithm] section"),
+    ("training", "Training", "the [training] section and the seed"),
+    ("device", "Device", "training.device"),
+)
+
+
+class ExperimentPanel(QScrollArea):
+    """Scrollable, collapsible sections; emits ``edited`` after every change, already validated."""
+
+    edited = Signal()
+
+    def __init__(self, preset: Preset, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("experimentPanel")
+        self.setWidgetResizable(True)
+        self.data: dict[str, Any] = preset_to_dict(preset)
+        self.valid_preset: Preset | None = preset
+        self.errors: list[FieldError] = []
+        self.forms = {name: SectionForm(self._field_changed) for name, _, _ in FORMS}
+        self.preview = PreviewPanel()
+        self.preview.checked.connect(self._sampler_checked)
+        self._checked: Preset | None = preset
+        self._config_errors: list[FieldError] = []
+        self._sampler_errors: list[FieldError] = []
+        self.banner = QLabel(wordWrap=True)
+        self.banner.setObjectName("runBanner")
+        self.problems = QLabel(wordWrap=True)
+        self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.setWidget(self._contents())
+        self._run_preset: Preset | None = None
+        self._run_label = ""
+        self.load(preset)
+
+    def _contents(self) -> QWidget:
+        contents = QWidget()
+        column = QVBoxLayout(contents)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.addWidget(self.banner)
+        column.addWidget(self.problems)
+        for name, title, _ in FORMS:
+            section = QCollapsible(title)
+            section.toggleButton().setStyleSheet("text-align: left; border: none; font-weight: bold;")
+            section.addWidget(self.forms[name])
+            if name == "task":
+                section.addWidget(self.preview)
+            section.expand(animate=False)
+            column.addWidget(section)
+        column.addStretch(1)
+        return contents
+
+    # ---- loading and editing -------------------------------------------------
+
+    def load(self, preset: Preset) -> None:
+        """Show ``preset`` in every form (the run on screen is not touched)."""
+        self.data = preset_to_dict(preset)
+        for name in self.forms:
+            self._rebuild(name)
+        self._validate()
+
+    def _rebuild(self, form: str) -> None:
+        data = self.data
+        if form == "experiment":
+            entries = scalar_entries(data, ("name", "description"))
+        elif form == "training":
+            entries = section_entries("training", data["training"], skip=("device",)) + scalar_entries(data, ("seed",))
+        elif form == "device":
+            entries = [e for e in section_entries("training", data["training"]) if e.path == "training.device"]
+        else:
+            entries = section_entries(form, data[form])
+        self.forms[form].build(entries)
+        self._align_labels()
+
+    def _align_labels(self) -> None:
+        """One label column for every section, so the controls line up down the panel."""
+        rows = [row for form in self.forms.values() for row in form.rows.values()]
+        width = max((row.label.sizeHint().width() for row in rows), default=0)
+        for row in rows:
+            row.label.setMinimumWidth(width)
+
+    def _field_changed(self, path: str, value: Any) -> None:
+        section, _, key = path.partition(".")
+        switching = section in SECTIONS and key == SECTIONS[section].key
+        set_value(self.data, path, value)
+        if switching:  # a new family/model/algorithm: its own fields, at their defaults
+            table = self.data[section]
+            self.data[section] = {**plain_defaults(section, table), **table}
+            self._rebuild(section)
+        self._validate()
+
+    def set_value(self, path: str, value: Any) -> None:
+        """Change one value as if typed into its control, and show it there."""
+        self._field_changed(path, value)
+        self._rebuild(_form_of(path))
+        self._mark_errors()
+
+    # ---- validation ------------------------------------------------------------
+
+    def _validate(self) -> None:
+        try:
+            preset = preset_from_dict(copy.deepcopy(self.data))
+            resolve_device(preset.training.device)
+            self._checked, self._config_errors = preset, []
+        except ConfigError as error:
+            self._checked, self._config_errors = None, list(error.errors)
+        self._sampler_errors = []  # until the preview has tried the new settings
+        self._publish()
+        self._update_preview()
+
+    def _sampler_checked(self, errors: list[FieldError]) -> None:
+        """The preview's sampler refused the settings (say, a data folder that does not exist)."""
+        if errors or self._sampler_errors:
+            self._sampler_errors = errors
+            self._publish()
+
+    def add_problems(self, errors: list[FieldError]) -> None:
+        """Mark what the engine refused when a run started (until the next edit)."""
+        self._sampler_errors = self._sampler_errors + list(errors)
+        self._publish()
+
+    def _publish(self) -> None:
+        self.errors = self._config_errors + self._sampler_errors
+        self.valid_preset = None if self.errors else self._checked
+        self._mark_errors()
+        self._update_banner()
+        self.edited.emit()
+
+    def _mark_errors(self) -> None:
+        by_path: dict[str, list[str]] = {}
+        for error in self.errors:
+            by_path.setdefault(field_path(error.path), []).append(error.message)
+        shown = set()
+        for form in self.forms.values():
+            for path, row in form.rows.items():
+                row.mark("; ".join(by_path.get(path, [])) or None)
+                shown.add(path)
+        others = [str(e) for e in self.errors if field_path(e.path) not in shown]
+        self.problems.setText("\n".join(others))
+        self.problems.setVisible(bool(others))
+
+    def _update_preview(self) -> None:
+        try:
+            task = preset_from_dict({"task": copy.deepcopy(self.data["task"])}).task
+        except ConfigError as error:
+            self.preview.show_tasks(None, str(error.errors[0]))
+            return
+        self.preview.show_tasks(task)
+
+    @property
+    def problem_text(self) -> str:
+        """Every problem, one per line, worded as ``studio run`` prints them."""
+        return "\n".join(str(e) for e in self.errors)
+
+    # ---- which run is on screen --------------------------------------------------
+
+    def show_run(self, label: str, preset: Preset | None) -> None:
+        """Say which run the plots show (``preset=None``: none yet)."""
+        self._run_label, self._run_preset = label, preset
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        if self._run_preset is None:
+            text, tone = "No run on screen yet. Press Start to train with these settings.", "#555"
+        elif self.valid_preset == self._run_preset:
+            text, tone = f"On screen: {self._run_label}, trained with these settings.", "#2e7d32"
+        else:
+            text, tone = f"On screen: {self._run_label}. Settings edited since; they apply to the next run.", "#b26a00"
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"color: {tone}; padding: 2px;")
+
+
+def _form_of(path: str) -> str:
+    """Which form shows ``path``."""
+    if path == "training.device":
+        return "device"
+    if path == "seed":
+        return "training"
+    section = path.partition(".")[0]
+    return section if "." in path else "experiment"

@@ -1,0 +1,112 @@
+"""The Export menu: the model as a run folder, the metrics as CSV, every panel as PNG and SVG.
+
+Each export is a method that takes a path (tests call them directly); the
+menu actions only ask for the path first.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from studio.config import ConfigError
+from studio.ui.panels.base import PlotPanel
+from studio.ui.run_export import write_metrics_csv, write_run_folder
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+PANEL_TITLES = {
+    "loss": "Loss plot",
+    "adaptation": "Adaptation curve",
+    "task_fit": "Task fit",
+    "preview": "Task preview",
+}
+PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration before the model can be read
+
+
+class ExportActions:
+    def __init__(self, window: MainWindow):
+        self.window = window
+        menu = window.menuBar().addMenu("&Export")
+        self.model_action = menu.addAction("Trained &model as run folder…", self._ask_model)
+        self.metrics_action = menu.addAction("&Metrics as CSV (every iteration)…", self._ask_metrics)
+        menu.addSeparator()
+        for key in window.panels:
+            self._panel_menu(menu.addMenu(PANEL_TITLES.get(key, key)), key)
+        menu.addAction("All panels as PNG and SVG…", self._ask_all_panels)
+        menu.aboutToShow.connect(self._update_enabled)
+
+    def _panel_menu(self, menu: QMenu, key: str) -> None:
+        for suffix in ("png", "svg"):
+            menu.addAction(f"{suffix.upper()}…", lambda s=suffix: self._ask_panel(key, s))
+
+    def _update_enabled(self) -> None:
+        window = self.window
+        self.model_action.setEnabled(window.session is not None and window.state != "running")
+        self.model_action.setToolTip("" if window.state != "running" else "Pause or stop the run first")
+        self.metrics_action.setEnabled(window.data.started is not None)
+
+    # ---- the exports ---------------------------------------------------------
+
+    def model(self, path: str | Path) -> Path:
+        """A run folder like ``studio run`` writes, for the run on screen (paused, stopped, failed or done)."""
+        session = self.window.session
+        if session is None or session.training is None:
+            raise ConfigError("nothing to export yet: start a run first")
+        if session.active:
+            if not session.gate.paused:
+                raise ConfigError("pause or stop the run before exporting the model")
+            session.gate.wait_parked(PARK_TIMEOUT_S)
+        training = session.training
+        recorded = session.run_dir if not session.active else None
+        return write_run_folder(self.window.data, training.model_state, training.model_spec(), path, recorded)
+
+    def metrics(self, path: str | Path) -> Path:
+        """``metrics.csv`` with one row per meta-iteration run so far."""
+        write_metrics_csv(self.window.data, path)
+        return Path(path)
+
+    def panel(self, key: str, path: str | Path) -> Path:
+        """One panel as PNG or SVG, by the suffix of ``path``."""
+        panel: PlotPanel = self.window.panels[key]
+        return panel.export_image(path)
+
+    def all_panels(self, folder: str | Path) -> list[Path]:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return [self.panel(key, folder / f"{key}.{suffix}") for key in self.window.panels for suffix in ("png", "svg")]
+
+    # ---- asking for a path ------------------------------------------------------
+
+    def _ask_model(self) -> None:
+        suggested = self.window.runs_dir / f"{self.window.run_stem()}-export-{time.strftime('%Y%m%d-%H%M%S')}"
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export run folder (a new folder)", str(suggested))
+        self._attempt(path, self.model)
+
+    def _ask_metrics(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        self._attempt(path, self.metrics)
+
+    def _ask_panel(self, key: str, suffix: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export plot", f"{key}.{suffix}", f"{suffix.upper()} (*.{suffix})"
+        )
+        self._attempt(path, lambda p: self.panel(key, p))
+
+    def _ask_all_panels(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Export every panel into a folder")
+        self._attempt(folder, self.all_panels)
+
+    def _attempt(self, path: str, export) -> None:
+        if not path:
+            return
+        try:
+            written = export(Path(path))
+        except (ConfigError, OSError) as error:
+            self.window.show_error("Export failed", str(error))
+            return
+        self.window.statusBar().showMessage(f"Exported {written if isinstance(written, Path) else path}", 8000)

@@ -1,0 +1,63 @@
+"""``studio`` and ``studio PRESET.toml``: open the window, or say in one line why it cannot open."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+from studio.config import load_preset
+from studio.presets import DEFAULT_PRESET, bundled_presets
+
+NO_DISPLAY = (
+    "studio: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open; "
+    "to train without it use 'studio run PRESET' (e.g. 'studio run maml-sine')"
+)
+
+
+def has_display() -> bool:
+    """False on Linux/BSD with no X11 or Wayland display and no Qt platform chosen (Qt would abort)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def launch(path: str | os.PathLike | None = None) -> int:
+    """Open the window with the preset at ``path`` (default: the bundled maml-sine); the exit status.
+
+    A bad preset raises :class:`studio.config.ConfigError`, which the CLI prints.
+    """
+    preset_path = Path(path) if path is not None else bundled_presets()[DEFAULT_PRESET]
+    preset = load_preset(preset_path)
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    from studio.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "studio"])
+    app.setApplicationName("Meta-Learning Studio")
+    window = MainWindow(preset)
+    window.preset_path = preset_path if path is not None else None
+    window.update_title()
+    app.aboutToQuit.connect(window.shutdown)
+    _quit_on_ctrl_c(app)
+    window.show()
+    return run_event_loop(app)
+
+
+def _quit_on_ctrl_c(app: object) -> None:
+    """Ctrl+C in the terminal quits (stopping the run first, via ``aboutToQuit``)."""
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    wake = QTimer(app)  # Python handles signals only when it runs: let it run now and then
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+def run_event_loop(app: object) -> int:
+    """``app.exec()``: until the last window closes (tests replace it, to keep their event loop usable)."""
+    return app.exec()

@@ -1,0 +1,302 @@
+"""The studio window: the experiment on the left, live plots on the right, run controls above.
+
+Training runs on a worker thread (:mod:`studio.ui.worker`); this window only
+drains its records into numpy buffers and redraws from a ~30 Hz timer, so
+sliders, zooming and Pause answer at once while a run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+
+from studio.config import ConfigError, Preset, load_preset, save_preset
+from studio.export import prepare_run_dir
+from studio.presets import DEFAULT_PRESET, bundled_presets
+from studio.ui.experiment import ExperimentPanel
+from studio.ui.export_actions import ExportActions
+from studio.ui.layout import plot_area, side_by_side
+from studio.ui.menus import RecentFiles, build_file_menu
+from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
+from studio.ui.run_data import RunData
+from studio.ui.status import RunStatus
+from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
+from studio.ui.worker import RunSession
+
+REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
+STATE_TEXT = {IDLE: "Ready", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}
+LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
+
+
+def default_preset() -> Preset:
+    return load_preset(bundled_presets()[DEFAULT_PRESET])
+
+
+class MainWindow(QMainWindow):
+    """``MainWindow(preset)``; ``runFinished(reason)`` fires when a run's thread has ended."""
+
+    runFinished = Signal(str)
+
+    def __init__(self, preset: Preset | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("studioMainWindow")
+        self.runs_dir = Path("runs")  # every run is recorded in a folder here, like ``studio run``
+        self.record_runs = True
+        self.preset_path: Path | None = None
+        self.session: RunSession | None = None
+        self.data = RunData()
+        self.state = IDLE
+        self.run_number = 0
+        self._reset_when_ended = False
+        self._status_behind = False  # records arrived since the status bar was last drawn
+        self.recent_files = RecentFiles()
+        self._build(preset or default_preset())
+        self._connect()
+        self._apply_state(IDLE)
+        self.update_title()
+
+    def _build(self, preset: Preset) -> None:
+        self.experiment = ExperimentPanel(preset)
+        self.loss_panel, self.adaptation_panel, self.task_fit_panel = LossPanel(), AdaptationPanel(), TaskFitPanel()
+        self.panels = {
+            "loss": self.loss_panel,
+            "adaptation": self.adaptation_panel,
+            "task_fit": self.task_fit_panel,
+            "preview": self.experiment.preview,
+        }
+        self.toolbar = RunToolBar(self)
+        self.addToolBar(self.toolbar)
+        self.status = RunStatus(self.statusBar())
+        self._build_layout()
+        build_file_menu(self, self.open_preset, self.save_preset_as)
+        self.exports = ExportActions(self)
+
+    def _build_layout(self) -> None:
+        plots = plot_area(
+            ("Loss", self.loss_panel), ("Adaptation", self.adaptation_panel), ("Task fit", self.task_fit_panel)
+        )
+        self.setCentralWidget(side_by_side(self.experiment, plots))
+        self.resize(1400, 900)
+
+    def _connect(self) -> None:
+        bar = self.toolbar
+        bar.start.triggered.connect(self.start)
+        bar.pause.triggered.connect(self.toggle_pause)
+        bar.step.triggered.connect(self.step)
+        bar.stop.triggered.connect(self.stop)
+        bar.reset.triggered.connect(self.reset)
+        self.experiment.edited.connect(lambda: self._apply_state(self.state))
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setInterval(REDRAW_MS)
+        self.redraw_timer.timeout.connect(self._redraw)
+
+    # ---- run control -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin a new run with the current settings (the plots are cleared first)."""
+        if self.state in (IDLE, FINISHED):
+            self._begin(paused=False)
+
+    def toggle_pause(self) -> None:
+        """Pause between meta-iterations, or resume."""
+        if self.state == RUNNING:
+            self.session.gate.pause()
+            self._apply_state(PAUSED)
+        elif self.state == PAUSED:
+            self.session.gate.resume()
+            self._apply_state(RUNNING)
+
+    def step(self) -> None:
+        """Exactly one meta-iteration: of the paused run, or of a new one that then waits."""
+        if self.state == PAUSED:
+            self.session.gate.step()
+        elif self.state in (IDLE, FINISHED):
+            self._begin(paused=True, steps=1)
+
+    def stop(self) -> None:
+        """End the run after one last evaluation; plots, metrics and model stay."""
+        if self.state in (RUNNING, PAUSED):
+            self.session.gate.stop()
+            self._apply_state(STOPPING)
+
+    def reset(self) -> None:
+        """Clear to a fresh run with the current settings (stopping the current one first)."""
+        if self.state in (RUNNING, PAUSED):
+            self._reset_when_ended = True
+            self.stop()
+        elif self.state != STOPPING:
+            self._clear()
+
+    def _begin(self, paused: bool, steps: int = 0) -> None:
+        preset = self.experiment.valid_preset
+        if preset is None:
+            return
+        session = RunSession(preset, self._new_run_dir(), paused=paused, steps=steps)
+        self._clear()
+        self.session, self.run_number = session, self.run_number + 1
+        session.ready.connect(lambda: self._on_ready(session))
+        session.ended.connect(lambda: self._on_ended(session))
+        folder = f", recorded in {session.run_dir}" if session.run_dir else ""
+        self.experiment.show_run(f"run {self.run_number} (started {time.strftime('%H:%M:%S')}{folder})", preset)
+        session.start()
+        self.redraw_timer.start()
+        self._apply_state(PAUSED if paused else RUNNING)
+
+    def _on_ready(self, session: RunSession) -> None:
+        """The worker has built the run: label the plots for its kind of task."""
+        if session is not self.session or session.training is None:
+            return
+        family = session.training.family
+        unit = LOSS_UNITS.get(family.kind, "loss")
+        self.loss_panel.set_unit(unit)
+        self.adaptation_panel.set_unit(unit)
+        self.task_fit_panel.expect(family.kind, family.input_dim)
+
+    def _new_run_dir(self) -> Path | None:
+        if not self.record_runs:
+            return None
+        base = self.runs_dir / f"{self.run_stem()}-{time.strftime('%Y%m%d-%H%M%S')}"
+        candidate, n = base, 1
+        while candidate.exists():
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
+        try:
+            return prepare_run_dir(candidate)
+        except ConfigError as error:  # training without a record beats not training
+            self.statusBar().showMessage(f"Not recording this run: {error}", 10_000)
+            return None
+
+    def run_stem(self) -> str:
+        """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
+        if self.preset_path is not None:
+            return self.preset_path.stem
+        name = self.experiment.data.get("name") or "experiment"
+        return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-").lower()[:40] or "experiment"
+
+    def _clear(self) -> None:
+        """Empty plots, no run on screen (only called when no run is active)."""
+        self.data = RunData()
+        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel):
+            panel.clear()
+        self.session = None
+        self.experiment.show_run("", None)
+        self._apply_state(IDLE)
+
+    def _redraw(self) -> None:
+        events = self.session.drain() if self.session else []
+        for event in events:
+            self.data.add(event)
+        if events:
+            for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel):
+                panel.refresh(self.data)
+            self._status_behind = True
+        if self._status_behind and self.status.show(self.data, self._state_text, force=False):
+            self._status_behind = False
+
+    def _on_ended(self, session: RunSession) -> None:
+        if session is not self.session:
+            return
+        session.thread.wait()
+        self.redraw_timer.stop()
+        self._redraw()
+        if session.run_dir is not None and session.run_dir.is_dir() and not any(session.run_dir.iterdir()):
+            session.run_dir.rmdir()  # the run failed before it wrote anything
+        reason = "error" if session.error else (self.data.finished.reason if self.data.finished else "stopped")
+        self._apply_state(FINISHED, reason.capitalize())
+        if session.worker.recording_error:
+            self.statusBar().showMessage(session.worker.recording_error, 10_000)
+        if session.worker.config_errors:
+            self.experiment.add_problems(session.worker.config_errors)
+        if session.error:
+            self.show_error("Training failed", session.error[0], session.error[1])
+        if self._reset_when_ended:
+            self._reset_when_ended = False
+            self._clear()
+        self.runFinished.emit(reason)
+
+    # ---- state and status --------------------------------------------------------------
+
+    def _apply_state(self, state: str, text: str | None = None) -> None:
+        self.state = state
+        self.toolbar.apply(state, self.experiment.problem_text)
+        self._state_text = text or STATE_TEXT.get(state, state)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.status.show(self.data, self._state_text)
+
+    def update_title(self) -> None:
+        where = f" ({self.preset_path.name})" if self.preset_path else ""
+        self.setWindowTitle(f"Meta-Learning Studio: {self.experiment.data.get('name', '')}{where}")
+
+    # ---- presets -----------------------------------------------------------------------------
+
+    def open_preset(self, path: Path) -> bool:
+        """Load a preset file into the forms (a run on screen stays); errors open a dialog."""
+        try:
+            preset = load_preset(path)
+        except ConfigError as error:
+            self.show_error("Cannot open preset", str(error))
+            return False
+        self.experiment.load(preset)
+        self.preset_path = Path(path)
+        self.recent_files.add(Path(path))
+        self.update_title()
+        return True
+
+    def save_preset_as(self, path: Path) -> bool:
+        """Write the current settings as a TOML preset that ``studio run`` reads back."""
+        preset = self.experiment.valid_preset
+        if preset is None:
+            self.show_error("Cannot save preset", f"Fix the settings first:\n{self.experiment.problem_text}")
+            return False
+        try:
+            save_preset(preset, path)
+        except (OSError, ConfigError) as error:
+            self.show_error("Cannot save preset", f"{path}: {error}")
+            return False
+        self.preset_path = Path(path)
+        self.recent_files.add(Path(path))
+        self.update_title()
+        return True
+
+    # ---- dialogs and closing ---------------------------------------------------------------
+
+    def show_error(self, title: str, message: str, details: str = "") -> QMessageBox:
+        """A non-blocking error dialog: the window stays usable behind it."""
+        box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorDialog")
+        if details:
+            box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_error = box
+        return box
+
+    def confirm_close(self) -> bool:
+        """Ask before closing while a run is going (tests replace this)."""
+        answer = QMessageBox.question(
+            self,
+            "Training is running",
+            "Stop the run and close the window? Everything so far is kept in its run folder.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def shutdown(self) -> None:
+        """Stop the run and wait for its thread: never leave a thread running behind a closed window."""
+        self.redraw_timer.stop()
+        if self.session is not None and self.session.active:
+            self.session.stop_and_wait()
+            self._redraw()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.session is not None and self.session.active and not self.confirm_close():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()

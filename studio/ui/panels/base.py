@@ -1,0 +1,124 @@
+"""A plot panel: a pyqtgraph plot set up once for every panel (labelled axes, legend, fast curves, export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph import exporters
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from studio.ui.panels import svg_export
+from studio.ui.panels.svg_export import QtSvgExporter
+
+BLUE, ORANGE, GREEN, RED, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#7f7f7f"
+TASK_COLORS = (BLUE, ORANGE, GREEN, RED, "#9467bd", "#8c564b", "#e377c2", "#17becf")
+INK = "#333333"
+EMPTY = np.empty(0)
+
+
+def pen(color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, width: int = 1) -> pg.QtGui.QPen:
+    """Width-1 cosmetic pens: fast to draw at any zoom."""
+    return pg.mkPen(color=color, width=width, style=style)
+
+
+class PlotPanel(QWidget):
+    """One live plot; subclasses add their curves and a ``refresh``/``clear``."""
+
+    def __init__(
+        self,
+        object_name: str,
+        title: str,
+        x_label: str,
+        y_label: str,
+        grid: bool = True,
+        legend_corner: tuple[int, int] = (
+            -8,
+            8,
+        ),  # pyqtgraph offsets: negative x from the right, negative y from the bottom
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        svg_export.install()
+        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot_widget.setObjectName(object_name)
+        self.plot_widget.setMinimumSize(240, 180)
+        self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
+        self._style(title, x_label, y_label, grid)
+        self.legend = self.plot.addLegend(offset=legend_corner, labelTextColor=INK, labelTextSize="8pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.note.setStyleSheet(f"color: {GREY}; background: white; padding: 12px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.plot_widget)
+        self.stack.addWidget(self.note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _style(self, title: str, x_label: str, y_label: str, grid: bool) -> None:
+        self.plot.setTitle(title, color=INK, size="10pt")
+        for side, text in (("bottom", x_label), ("left", y_label)):
+            axis = self.plot.getAxis(side)
+            axis.setPen(pen(GREY))
+            axis.setTextPen(pen(INK))
+            axis.setStyle(tickLength=5)  # outward: an axis that reaches into the plot is repainted with every curve
+            self.plot.setLabel(side, text, color=INK, **{"font-size": "9pt"})
+        if grid:  # grid lines belong to the axes: a plot redrawn 30 times a second is cheaper without
+            self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        self.plot.setClipToView(True)
+
+    def show_note(self, text: str | None) -> None:
+        """Show ``text`` in place of the plot (``None`` shows the plot again)."""
+        self.note.setText(text or "")
+        self.stack.setCurrentWidget(self.note if text else self.plot_widget)
+
+    def set_title(self, title: str) -> None:
+        self.plot.setTitle(title, color=INK, size="10pt")
+
+    def curve(
+        self, name: str | None, color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, **extra
+    ) -> pg.PlotDataItem:
+        """An empty curve, later fed with ``setData``; ``extra`` adds symbols and the like."""
+        options = {"pen": pen(color, style), **extra}
+        item = pg.PlotDataItem(EMPTY, EMPTY, name=name, antialias=False, skipFiniteCheck=True, **options)
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        self.plot.addItem(item)
+        return item
+
+    def points(self, name: str | None, color: str, size: int = 6, symbol: str = "o") -> pg.PlotDataItem:
+        """Markers without a line (support points)."""
+        return self.curve(
+            name, color, pen=None, symbol=symbol, symbolSize=size, symbolBrush=color, symbolPen=pen("#ffffff")
+        )
+
+    def rename(self, item: pg.PlotDataItem, name: str) -> None:
+        """Change a curve's legend entry."""
+        label = self.legend.getLabel(item)
+        if label is not None:
+            label.setText(name)
+            self.legend.updateSize()
+
+    def export_image(self, path: str | Path) -> Path:
+        """Write the plot as PNG or SVG (by the file's suffix)."""
+        path = Path(path)
+        if path.suffix.lower() == ".svg":
+            return self._export_svg(path)
+        exporter = exporters.ImageExporter(self.plot)
+        exporter.parameters()["width"] = max(int(self.plot.sceneBoundingRect().width()), 640)
+        exporter.export(str(path))
+        return path
+
+    def _export_svg(self, path: Path) -> Path:
+        """Without the legend's backdrop: Qt's SVG writer puts that rectangle slightly off its text."""
+        brush = self.legend.opts["brush"]
+        self.legend.setBrush(None)
+        try:
+            QtSvgExporter(self.plot).export(str(path))
+        finally:
+            self.legend.setBrush(brush)
+        return path

@@ -1,0 +1,47 @@
+"""Start, Pause/Resume, Step, Stop, Reset: which are enabled follows the run's state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStyle, QToolBar, QWidget
+
+IDLE, RUNNING, PAUSED, STOPPING, FINISHED = "idle", "running", "paused", "stopping", "finished"
+PAUSE_TIP = "Pause between meta-iterations (F6)"
+RESUME_TIP = "Resume training (F6)"
+
+
+class RunToolBar(QToolBar):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Run", parent)
+        self.setObjectName("runToolBar")
+        self.setMovable(False)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icon = QStyle.StandardPixmap
+        self.start = self._action("Start", icon.SP_MediaPlay, "startButton", "F5")
+        self.pause = self._action("Pause", icon.SP_MediaPause, "pauseButton", "F6", PAUSE_TIP)
+        self.step = self._action(
+            "Step", icon.SP_MediaSkipForward, "stepButton", "F10", "Run exactly one meta-iteration"
+        )
+        self.stop = self._action("Stop", icon.SP_MediaStop, "stopButton", "Shift+F5", "Stop; keep everything so far")
+        self.reset = self._action("Reset", icon.SP_BrowserReload, "resetButton", "Ctrl+Shift+R", "Clear the plots")
+
+    def _action(self, text: str, icon: QStyle.StandardPixmap, name: str, key: str, tip: str = "") -> QAction:
+        action = QAction(self.style().standardIcon(icon), text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setToolTip(tip)
+        self.addAction(action)
+        self.widgetForAction(action).setObjectName(name)
+        return action
+
+    def apply(self, state: str, problems: str) -> None:
+        """Enable what makes sense in ``state``; ``problems`` (if any) block starting and say why."""
+        can_begin = state in (IDLE, FINISHED) and not problems
+        self.start.setEnabled(can_begin)
+        self.start.setToolTip(f"Fix the settings first:\n{problems}" if problems else "Train with these settings (F5)")
+        self.pause.setEnabled(state in (RUNNING, PAUSED))
+        self.pause.setText("Resume" if state == PAUSED else "Pause")
+        self.pause.setToolTip(RESUME_TIP if state == PAUSED else PAUSE_TIP)
+        self.step.setEnabled(state == PAUSED or can_begin)
+        self.stop.setEnabled(state in (RUNNING, PAUSED))
+        self.reset.setEnabled(state != STOPPING)
