@@ -4,6 +4,7 @@ studio [PRESET]                      open the window (with PRESET loaded)
 studio presets                       list the bundled presets
 studio run PRESET [--out DIR] ...    meta-train, writing a run folder
 studio eval RUN_DIR [--tasks N] ...  adapt on fresh held-out tasks and report the loss
+studio runs | compare | export ...   the run library (studio/cli_library.py)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from studio.config import ConfigError, load_preset
 from studio.presets import bundled_presets, describe, resolve_preset_path
 
-COMMANDS = ("run", "eval", "presets")
+COMMANDS = ("run", "eval", "presets", "runs", "compare", "export")
 EXIT_USAGE = 2
 
 
@@ -56,17 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="meta-train a preset headless and write a run folder")
     run.add_argument("preset", nargs="?", help="a preset file, or the name of a bundled preset")
     run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its latest checkpoint")
-    run.add_argument("--out", type=Path, help="run folder to write (default: runs/NAME-DATE-TIME)")
+    run.add_argument(
+        "--out", type=Path, help="run folder to write (default: runs/NAME-DATE-TIME, or under $STUDIO_RUNS_DIR)"
+    )
     run.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     _add_preset_options(run)
     run.add_argument("--iterations", type=int, help="shorthand for --set training.iterations=N")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.add_argument("--seeds", type=int, metavar="N", help="run seeds SEED..SEED+N-1 in turn, into OUT/seed-K")
     ev = commands.add_parser("eval", help="evaluate a run's model on fresh held-out tasks")
     ev.add_argument("run_dir", type=Path, help="a run folder written by 'studio run' or the window")
     ev.add_argument("--tasks", type=int, default=600, help="held-out tasks (default 600)")
     ev.add_argument("--steps", type=int, help="inner steps to report, 0..N (default: the preset's)")
     ev.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_preset_options(ev)
+    from studio.cli_library import add_parsers
+
+    add_parsers(commands)
     return parser
 
 
@@ -90,7 +97,9 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    return {"presets": _list_presets, "run": _run, "eval": _eval}[args.command](args)
+    from studio.cli_library import dispatch
+
+    return {"presets": _list_presets, "run": _run, "eval": _eval}.get(args.command, dispatch)(args)
 
 
 def _list_presets(args: argparse.Namespace) -> int:
@@ -105,6 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     from studio.console import Progress
     from studio.export import RunRecorder
 
+    if args.seeds is not None:
+        return _run_seeds(args)
     training, run_dir = _training_and_folder(args)
     recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None)
     progress = Progress(quiet=args.quiet)
@@ -124,6 +135,32 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_seeds(args: argparse.Namespace) -> int:
+    """``--seeds N``: the preset once per seed, each in its own folder, then the group's mean ± CI."""
+    from studio.cli_library import seed_group_line
+
+    if args.resume is not None or args.preset is None or args.seeds < 1:
+        raise ConfigError("--seeds N needs a preset and N >= 1 (it starts new runs; it cannot --resume)")
+    path = resolve_preset_path(args.preset)
+    first = args.seed if args.seed is not None else load_preset(path, _overrides(args)).seed
+    out = args.out or _default_out(path)
+    folders = []
+    for seed in range(first, first + args.seeds):
+        folders.append(out / f"seed-{seed}")
+        code = _run(argparse.Namespace(**{**vars(args), "seed": seed, "seeds": None, "out": folders[-1]}))
+        if code != 0:
+            return code
+    if not args.quiet:
+        print(seed_group_line(folders))
+    return 0
+
+
+def _default_out(preset_path: Path) -> Path:
+    from studio.export.library import default_runs_dir
+
+    return default_runs_dir() / f"{preset_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
 def _training_and_folder(args: argparse.Namespace):
     """A new training and its fresh folder, or (``--resume``) a restored one and its folder."""
     from studio.engine import Training
@@ -139,7 +176,7 @@ def _training_and_folder(args: argparse.Namespace):
         return training, args.resume
     path = resolve_preset_path(args.preset)
     training = Training(load_preset(path, _overrides(args)))
-    out = args.out or Path("runs") / f"{path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = args.out or _default_out(path)
     return training, prepare_run_dir(out, overwrite=args.overwrite)
 
 

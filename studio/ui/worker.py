@@ -107,7 +107,7 @@ class TrainingWorker(QObject):
         try:
             self.training = training = Training(self.preset)
             if self.run_dir is not None:
-                self.recorder = RunRecorder(self.run_dir, training.model_state, training.model_spec())
+                self.recorder = RunRecorder.for_training(self.run_dir, training)  # checkpoints too
             self.ready.emit()
             for event in training.events(self.gate):
                 self._record(event)

@@ -1,0 +1,87 @@
+"""Reading a run folder's ``metrics.csv`` back: every column at full resolution, as float arrays.
+
+A missing value (no evaluation at that iteration) and a non-finite one (a
+skipped batch) both read as NaN.  A half-written last line (a killed run's) is
+ignored, as resuming ignores it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from studio.config import ConfigError
+
+METRICS_FILE = "metrics.csv"
+X_AXES = ("iteration", "wall_time")
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """One run's metrics: ``columns`` maps each CSV column to a float array, one value per iteration."""
+
+    run: str
+    path: Path
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.columns.get("iteration", ()))
+
+    @property
+    def metric_names(self) -> list[str]:
+        """Every column but the iteration, in file order."""
+        return [name for name in self.columns if name != "iteration"]
+
+    @property
+    def eval_steps(self) -> list[int]:
+        """The inner steps K that have an ``eval_loss_stepK`` column, ascending."""
+        return sorted(int(name.removeprefix("eval_loss_step")) for name in self.columns if _is_eval_loss(name))
+
+    def series(self, metric: str, x: str = "iteration") -> tuple[np.ndarray, np.ndarray]:
+        """The finite points of ``metric`` against the iteration or the training time (``wall_time``, seconds)."""
+        if metric not in self.columns:
+            raise ConfigError(f"{self.path}: no metric '{metric}' (has {', '.join(self.metric_names)})")
+        if x not in X_AXES:
+            raise ConfigError(f"x axis must be one of {', '.join(X_AXES)}, got '{x}'")
+        xs = self.columns["iteration" if x == "iteration" else "elapsed_s"]
+        ys = self.columns[metric]
+        keep = np.isfinite(ys) & np.isfinite(xs)
+        return xs[keep], ys[keep]
+
+
+def _is_eval_loss(name: str) -> bool:
+    return name.startswith("eval_loss_step") and name.removeprefix("eval_loss_step").isdigit()
+
+
+def read_metrics(run_dir: str | Path, run: str | None = None) -> RunMetrics:
+    """The metrics of ``run_dir``, labelled ``run`` (default: the folder's name)."""
+    path = Path(run_dir) / METRICS_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: missing; not a run folder, or the run has not started")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
+    rows = list(csv.reader(complete.splitlines()))
+    if not rows or not rows[0] or rows[0][0] != "iteration":
+        raise ConfigError(f"{path}: not a studio metrics file (its first column must be 'iteration')")
+    header, body = rows[0], [row for row in rows[1:] if _is_row(row, len(rows[0]))]
+    columns = {name: np.array([_float(row[i]) for row in body], dtype=np.float64) for i, name in enumerate(header)}
+    return RunMetrics(run or Path(run_dir).name, Path(run_dir), columns)
+
+
+def _is_row(row: list[str], width: int) -> bool:
+    return len(row) == width and row[0].isdigit()
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) else math.nan
