@@ -1,8 +1,10 @@
 """Form controls built from field metadata: a field's type and :class:`Spec` pick the control.
 
 int: spin box; float: spin box with a compact number format; bool: check box;
-choices or registry names: combo box; a ``[low, high]`` range: a two-handled
-slider with value boxes; other lists: a line edit ("40, 40").  Each control
+choices or registry names: combo box (each choice described in its tooltip);
+a list with choices: a check box per choice; a ``[low, high]`` range: a
+two-handled slider with value boxes; a file or folder: a line edit with a
+chooser; other lists: a line edit ("40, 40").  Each control
 calls ``emit(value)`` with plain data, as TOML would give it, and validation
 (in :mod:`studio.config`) decides what is wrong with it.
 """
@@ -16,11 +18,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
 from studio.engine.device import available_devices, resolve_device
+from studio.ui.path_editor import PathEditor, looks_like_path
 
 Emit = Callable[[Any], None]
 INT32 = 2**31 - 1
@@ -38,11 +41,22 @@ def object_name(path: str) -> str:
     return OBJECT_NAMES.get(path, f"field:{path}")
 
 
-def make_editor(kind: Any, spec: Spec, value: Any, emit: Emit, choices: Sequence[str] | None = None) -> QWidget:
+def make_editor(
+    kind: Any,
+    spec: Spec,
+    value: Any,
+    emit: Emit,
+    choices: Sequence[str] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> QWidget:
     """The control for one field, showing ``value`` and reporting edits through ``emit``."""
     choices = choices if choices is not None else spec.choices
+    if typing.get_origin(kind) is tuple and choices is not None:
+        return multi_choice_editor(choices, value, emit)
     if choices is not None:
-        return combo_editor(choices, value, emit)
+        return combo_editor(choices, value, emit, descriptions)
+    if looks_like_path(spec, kind) and isinstance(value, str):
+        return PathEditor(spec, value, emit)
     if typing.get_origin(kind) is tuple:
         item = typing.get_args(kind)[0]
         return range_editor(spec, value, emit, item) if spec.is_range else list_editor(value, emit, item)
@@ -55,14 +69,46 @@ def make_editor(kind: Any, spec: Spec, value: Any, emit: Emit, choices: Sequence
     return text_editor(value, emit, parse=kind is not str)
 
 
-def combo_editor(choices: Sequence[str], value: Any, emit: Emit) -> QComboBox:
+def combo_editor(
+    choices: Sequence[str], value: Any, emit: Emit, descriptions: dict[str, str] | None = None
+) -> QComboBox:
     combo = QComboBox()
     combo.addItems(list(choices))
+    for index, choice in enumerate(choices):
+        if (descriptions or {}).get(choice):
+            combo.setItemData(index, descriptions[choice], Qt.ItemDataRole.ToolTipRole)
     if str(value) not in choices:  # keep an invalid loaded value visible, so it can be marked
         combo.addItem(str(value))
     combo.setCurrentText(str(value))
     combo.currentTextChanged.connect(emit)
     return combo
+
+
+class MultiChoice(QWidget):
+    """A check box per choice; sends the checked ones, in the choices' order, as a list."""
+
+    def __init__(self, choices: Sequence[str], value: Any, emit: Emit, parent: QWidget | None = None):
+        super().__init__(parent)
+        chosen = [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+        choices = list(choices) + [v for v in chosen if v not in choices]  # an unknown one stays visible, marked
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QCheckBox] = {}
+        for choice in choices:
+            box = QCheckBox(choice)
+            box.setObjectName(f"choice:{choice}")
+            box.setChecked(choice in chosen)
+            box.toggled.connect(lambda _: emit(self.value()))
+            self.boxes[choice] = box
+            row.addWidget(box)
+        row.addStretch(1)
+
+    def value(self) -> list[str]:
+        return [choice for choice, box in self.boxes.items() if box.isChecked()]
+
+
+def multi_choice_editor(choices: Sequence[str], value: Any, emit: Emit) -> MultiChoice:
+    return MultiChoice(choices, value, emit)
 
 
 def check_editor(value: bool, emit: Emit) -> QCheckBox:

@@ -1,4 +1,5 @@
-"""The experiment panel: task distribution (with its preview), model, algorithm, training, device.
+"""The experiment panel: task distribution (with its preview), task sampling, model, algorithm, training,
+evaluation baselines, device.
 
 The panel edits plain preset data (as TOML gives it) and validates it with
 the same code as the command line after every edit, so a field is marked
@@ -12,19 +13,22 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
-from superqt import QCollapsible
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
 from studio.engine.device import resolve_device
+from studio.ui.form_links import FormLinks
 from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, plain_defaults, scalar_entries, section_entries
 from studio.ui.panels.preview import PreviewPanel
+from studio.ui.section import Section
 
 FORMS = (  # (form, title, what it holds)
     ("experiment", "Experiment", "name and description"),
     ("task", "Task distribution", "the [task] section"),
+    ("sampling", "Task sampling", "the [sampling] section"),
     ("model", "Model", "the [model] section"),
     ("algorithm", "Algorithm", "the [algorithm] section"),
     ("training", "Training", "the [training] section and the seed"),
+    ("evaluation", "Baselines", "the [evaluation] section"),
     ("device", "Device", "training.device"),
 )
 
@@ -41,9 +45,12 @@ class ExperimentPanel(QScrollArea):
         self.data: dict[str, Any] = preset_to_dict(preset)
         self.valid_preset: Preset | None = preset
         self.errors: list[FieldError] = []
-        self.forms = {name: SectionForm(self._field_changed) for name, _, _ in FORMS}
+        self.forms: dict[str, SectionForm] = {}
+        self.links = FormLinks(lambda: self.data, self.forms)
+        self.forms.update({name: SectionForm(self._field_changed, self.links.editors()) for name, _, _ in FORMS})
         self.preview = PreviewPanel()
         self.preview.checked.connect(self._sampler_checked)
+        self.preview.described.connect(self.links.preview_found)
         self._checked: Preset | None = preset
         self._config_errors: list[FieldError] = []
         self._sampler_errors: list[FieldError] = []
@@ -63,8 +70,7 @@ class ExperimentPanel(QScrollArea):
         column.addWidget(self.banner)
         column.addWidget(self.problems)
         for name, title, _ in FORMS:
-            section = QCollapsible(title)
-            section.toggleButton().setStyleSheet("text-align: left; border: none; font-weight: bold;")
+            section = Section(title)
             section.addWidget(self.forms[name])
             if name == "task":
                 section.addWidget(self.preview)
@@ -91,7 +97,7 @@ class ExperimentPanel(QScrollArea):
         elif form == "device":
             entries = [e for e in section_entries("training", data["training"]) if e.path == "training.device"]
         else:
-            entries = section_entries(form, data[form])
+            entries = self.links.entries(form, section_entries(form, data.get(form, {})))
         self.forms[form].build(entries)
         self._align_labels()
 
@@ -110,6 +116,8 @@ class ExperimentPanel(QScrollArea):
             table = self.data[section]
             self.data[section] = {**plain_defaults(section, table), **table}
             self._rebuild(section)
+            if section == "task":  # the ranges a curriculum may narrow are the family's
+                self._rebuild("sampling")
         self._validate()
 
     def set_value(self, path: str, value: Any) -> None:
@@ -117,6 +125,7 @@ class ExperimentPanel(QScrollArea):
         self._field_changed(path, value)
         self._rebuild(_form_of(path))
         self._mark_errors()
+        self.links.refresh()
 
     # ---- validation ------------------------------------------------------------
 
@@ -130,6 +139,7 @@ class ExperimentPanel(QScrollArea):
         self._sampler_errors = []  # until the preview has tried the new settings
         self._publish()
         self._update_preview()
+        self.links.refresh()
 
     def _sampler_checked(self, errors: list[FieldError]) -> None:
         """The preview's sampler refused the settings (say, a data folder that does not exist)."""

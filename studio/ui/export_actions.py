@@ -1,4 +1,5 @@
-"""The Export menu: the model as a run folder, the metrics as CSV, every panel as PNG and SVG.
+"""The Export menu: the model as a run folder, the metrics as CSV, every panel as PNG and SVG (one file each,
+or all in one figure), and the selected runs' exports (:mod:`studio.ui.run_exports`).
 
 Each export is a method that takes a path (tests call them directly); the
 menu actions only ask for the path first.
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from studio.config import ConfigError
+from studio.ui.figure_export import DEFAULT_SIZE, FigureSizeDialog, write_figure
 from studio.ui.panels.base import PlotPanel
 from studio.ui.run_export import write_metrics_csv, write_run_folder
+from studio.ui.run_exports import RunExports
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
@@ -25,6 +28,7 @@ PANEL_TITLES = {
     "task_fit": "Task fit",
     "preview": "Task preview",
 }
+FIGURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration before the model can be read
 
 
@@ -38,6 +42,10 @@ class ExportActions:
         for key in window.panels:
             self._panel_menu(menu.addMenu(PANEL_TITLES.get(key, key)), key)
         menu.addAction("All panels as PNG and SVG…", self._ask_all_panels)
+        menu.addAction("All panels as one &figure (PNG or SVG)…", self._ask_figure)
+        menu.addSeparator()
+        self.runs = RunExports(window, menu)
+        self.figure_size = DEFAULT_SIZE
         menu.aboutToShow.connect(self._update_enabled)
 
     def _panel_menu(self, menu: QMenu, key: str) -> None:
@@ -80,28 +88,47 @@ class ExportActions:
         folder.mkdir(parents=True, exist_ok=True)
         return [self.panel(key, folder / f"{key}.{suffix}") for key in self.window.panels for suffix in ("png", "svg")]
 
+    def figure(self, path: str | Path, size: tuple[int, int] | None = None) -> Path:
+        """Every panel in one figure, ``size`` pixels (PNG) or the same size in SVG, by the suffix of ``path``."""
+        panels = [
+            (PANEL_TITLES.get(key, key.replace("_", " ").capitalize()), p) for key, p in self.window.panels.items()
+        ]
+        return write_figure(panels, path, size or self.figure_size)
+
     # ---- asking for a path ------------------------------------------------------
 
     def _ask_model(self) -> None:
         suggested = self.window.runs_dir / f"{self.window.run_stem()}-export-{time.strftime('%Y%m%d-%H%M%S')}"
         path, _ = QFileDialog.getSaveFileName(self.window, "Export run folder (a new folder)", str(suggested))
-        self._attempt(path, self.model)
+        self.attempt(path, self.model)
 
     def _ask_metrics(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export metrics", "metrics.csv", "CSV (*.csv)")
-        self._attempt(path, self.metrics)
+        self.attempt(path, self.metrics)
 
     def _ask_panel(self, key: str, suffix: str) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export plot", f"{key}.{suffix}", f"{suffix.upper()} (*.{suffix})"
         )
-        self._attempt(path, lambda p: self.panel(key, p))
+        self.attempt(path, lambda p: self.panel(key, p))
 
     def _ask_all_panels(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.window, "Export every panel into a folder")
-        self._attempt(folder, self.all_panels)
+        self.attempt(folder, self.all_panels)
 
-    def _attempt(self, path: str, export) -> None:
+    def _ask_figure(self) -> None:
+        dialog = FigureSizeDialog(self.window, self.figure_size)
+        if dialog.exec() != FigureSizeDialog.DialogCode.Accepted:
+            return
+        self.figure_size = dialog.chosen
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export all panels as one figure", "panels.png",
+                                                   FIGURE_FILTER)  # fmt: skip
+        if path and not Path(path).suffix:
+            path += ".svg" if "svg" in chosen.lower() else ".png"
+        self.attempt(path, self.figure)
+
+    def attempt(self, path: str, export) -> None:
+        """Run ``export(path)`` (nothing when no path was chosen); errors in a dialog, success in the status bar."""
         if not path:
             return
         try:
@@ -109,4 +136,8 @@ class ExportActions:
         except (ConfigError, OSError) as error:
             self.window.show_error("Export failed", str(error))
             return
-        self.window.statusBar().showMessage(f"Exported {written if isinstance(written, Path) else path}", 8000)
+        if isinstance(written, list):
+            shown = f"{len(written)} file(s) to {written[0].parent}" if written else "nothing"
+        else:
+            shown = str(written if isinstance(written, Path) else path)
+        self.window.statusBar().showMessage(f"Exported {shown}", 8000)

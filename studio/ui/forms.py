@@ -15,10 +15,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 
 from studio.config import SECTIONS, Preset, Spec, public_fields, section_class, spec_of
+from studio.ui.choices import choice_descriptions
 from studio.ui.editors import device_editor, make_editor, object_name
+
+NOTE_COLOR = "#555555"
+EditorFactory = Callable[["FieldEntry", Callable[[Any], None]], QWidget]
 
 ERROR_COLOR = "#c62828"
 
@@ -32,6 +38,7 @@ class FieldEntry:
     kind: Any
     value: Any
     choices: tuple[str, ...] | None = None
+    descriptions: dict[str, str] | None = None  # a line about each choice (families, models, algorithms)
 
 
 def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] = ()) -> list[FieldEntry]:
@@ -45,8 +52,11 @@ def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] 
         if field.name in skip:
             continue
         choices = tuple(SECTIONS[section].names()) if field.name == key else None
+        described = choice_descriptions(section) if field.name == key else None
         value = table.get(field.name, getattr(defaults, field.name))
-        entries.append(FieldEntry(f"{section}.{field.name}", spec_of(field), hints[field.name], value, choices))
+        entries.append(
+            FieldEntry(f"{section}.{field.name}", spec_of(field), hints[field.name], value, choices, described)
+        )
     return entries
 
 
@@ -71,8 +81,29 @@ def field_path(error_path: str) -> str:
     return re.sub(r"\[\d+\]$", "", error_path)
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that asks for the height its lines take at its width (a form's layout otherwise
+    sizes it from a wider guess, and a long note or error is cut off)."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text, wordWrap=True)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.width() > 0:
+            self.setMinimumHeight(self.heightForWidth(self.width()) if self.text() else 0)
+
+
 class FieldRow:
-    """A label, a control and a line for its error, with the field's help as tooltip."""
+    """A label, a control, a note (what a choice is, what a data folder holds) and a line for its error,
+    with the field's help as tooltip."""
 
     def __init__(self, entry: FieldEntry, editor: QWidget):
         self.path = entry.path
@@ -80,16 +111,20 @@ class FieldRow:
         self.label = QLabel(entry.spec.label)
         self.editor = editor
         self.editor.setObjectName(object_name(entry.path))
-        self.error = QLabel(wordWrap=True)
+        self.error = WrappedLabel()
         self.error.setStyleSheet(f"color: {ERROR_COLOR}; font-size: 8pt;")
         self.error.hide()
-        self.box = QWidget()
-        column = QVBoxLayout(self.box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(editor)
-        column.addWidget(self.error)
+        self.note = WrappedLabel()
+        self.note.setObjectName(f"note:{entry.path}")
+        self.note.setStyleSheet(f"color: {NOTE_COLOR}; font-size: 8pt;")
+        self.description = (entry.descriptions or {}).get(str(entry.value), "")  # what the choice is
+        self.set_note(self.description)
         self.mark(None)
+
+    def set_note(self, text: str) -> None:
+        """A line under the control ('' hides it)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def mark(self, message: str | None) -> None:
         """Show ``message`` (the CLI's wording) under the control, or clear it."""
@@ -106,13 +141,30 @@ class FieldRow:
 class SectionForm(QWidget):
     """Rows for a list of entries; ``on_change(path, value)`` hears every edit."""
 
-    def __init__(self, on_change: Callable[[str, Any], None], parent: QWidget | None = None):
+    def __init__(
+        self,
+        on_change: Callable[[str, Any], None],
+        editors: Mapping[str, EditorFactory] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.on_change = on_change
+        self.editors = dict(editors or {})  # controls for fields that need more than their metadata gives
         self.rows: dict[str, FieldRow] = {}
         self.form = QFormLayout(self)
         self.form.setContentsMargins(4, 2, 4, 2)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # never squeezed below its hint: a wrapped note or error would overlap the next row
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        # never squeezed below the hint: a wrapped error or note must not overlap the next row
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """As tall as the rows need at the form's width: a collapsible section is sized by this hint."""
+        hint = super().sizeHint()
+        if self.width() > 0 and self.form.hasHeightForWidth():
+            hint.setHeight(max(hint.height(), self.form.heightForWidth(self.width())))
+        return hint
 
     def build(self, entries: Iterable[FieldEntry]) -> None:
         """Replace every row (old controls are deleted later, so a combo may rebuild its own form)."""
@@ -128,12 +180,16 @@ class SectionForm(QWidget):
         for entry in entries:
             row = FieldRow(entry, self._editor(entry))
             self.rows[entry.path] = row
-            self.form.addRow(row.label, row.box)
+            self.form.addRow(row.label, row.editor)
+            for line in (row.note, row.error):  # across both columns: wrapped lines need the width and height
+                self.form.addRow(line)
 
     def _editor(self, entry: FieldEntry) -> QWidget:
         def emit(value: Any, path: str = entry.path) -> None:
             self.on_change(path, value)
 
+        if entry.path in self.editors:
+            return self.editors[entry.path](entry, emit)
         if entry.path == "training.device":
             return device_editor(str(entry.value), emit)
-        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices)
+        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices, entry.descriptions)

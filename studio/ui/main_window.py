@@ -17,13 +17,18 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from studio.config import ConfigError, Preset, load_preset, save_preset
 from studio.export import prepare_run_dir
+from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
 from studio.ui.layout import plot_area, side_by_side
 from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
+from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.run_data import RunData
+from studio.ui.run_feedback import RunFeedback, RunLog
+from studio.ui.run_library import RunLibrary
+from studio.ui.side_docks import add_side_docks
 from studio.ui.status import RunStatus
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
 from studio.ui.worker import RunSession
@@ -41,11 +46,12 @@ class MainWindow(QMainWindow):
     """``MainWindow(preset)``; ``runFinished(reason)`` fires when a run's thread has ended."""
 
     runFinished = Signal(str)
+    runStarted = Signal()
 
     def __init__(self, preset: Preset | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("studioMainWindow")
-        self.runs_dir = Path("runs")  # every run is recorded in a folder here, like ``studio run``
+        self.runs_dir = default_runs_dir()  # every run is recorded in a folder here, like ``studio run``
         self.record_runs = True
         self.preset_path: Path | None = None
         self.session: RunSession | None = None
@@ -63,23 +69,28 @@ class MainWindow(QMainWindow):
     def _build(self, preset: Preset) -> None:
         self.experiment = ExperimentPanel(preset)
         self.loss_panel, self.adaptation_panel, self.task_fit_panel = LossPanel(), AdaptationPanel(), TaskFitPanel()
+        self.tasks_drawn_panel, self.run_log = TasksDrawnPanel(), RunLog()
+        self.feedback = RunFeedback(self, self.run_log)
         self.panels = {
             "loss": self.loss_panel,
             "adaptation": self.adaptation_panel,
             "task_fit": self.task_fit_panel,
+            "tasks_drawn": self.tasks_drawn_panel,
             "preview": self.experiment.preview,
         }
         self.toolbar = RunToolBar(self)
         self.addToolBar(self.toolbar)
         self.status = RunStatus(self.statusBar())
         self._build_layout()
-        build_file_menu(self, self.open_preset, self.save_preset_as)
+        build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
         self.exports = ExportActions(self)
+        self.library = RunLibrary(self)  # the Runs dock, compared runs, plot controls, seeds, resuming
 
     def _build_layout(self) -> None:
         plots = plot_area(
             ("Loss", self.loss_panel), ("Adaptation", self.adaptation_panel), ("Task fit", self.task_fit_panel)
         )
+        add_side_docks(plots, "Loss", ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         self.setCentralWidget(side_by_side(self.experiment, plots))
         self.resize(1400, 900)
 
@@ -99,7 +110,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Begin a new run with the current settings (the plots are cleared first)."""
-        if self.state in (IDLE, FINISHED):
+        if self.state in (IDLE, FINISHED) and not self.library.seeds.start():  # several seeds: a series
             self._begin(paused=False)
 
     def toggle_pause(self) -> None:
@@ -132,11 +143,18 @@ class MainWindow(QMainWindow):
         elif self.state != STOPPING:
             self._clear()
 
+    def begin_run(self, preset: Preset, run_dir: Path | None, resume: bool = False) -> None:
+        """Train ``preset`` into ``run_dir`` (a seed of a series; with ``resume``, the run recorded there)."""
+        if self.state in (IDLE, FINISHED):
+            self._launch(RunSession(preset, run_dir, resume=resume), preset, paused=False)
+
     def _begin(self, paused: bool, steps: int = 0) -> None:
         preset = self.experiment.valid_preset
         if preset is None:
             return
-        session = RunSession(preset, self._new_run_dir(), paused=paused, steps=steps)
+        self._launch(RunSession(preset, self.new_run_dir(), paused=paused, steps=steps), preset, paused)
+
+    def _launch(self, session: RunSession, preset: Preset, paused: bool) -> None:
         self._clear()
         self.session, self.run_number = session, self.run_number + 1
         session.ready.connect(lambda: self._on_ready(session))
@@ -146,6 +164,7 @@ class MainWindow(QMainWindow):
         session.start()
         self.redraw_timer.start()
         self._apply_state(PAUSED if paused else RUNNING)
+        self.runStarted.emit()
 
     def _on_ready(self, session: RunSession) -> None:
         """The worker has built the run: label the plots for its kind of task."""
@@ -157,7 +176,7 @@ class MainWindow(QMainWindow):
         self.adaptation_panel.set_unit(unit)
         self.task_fit_panel.expect(family.kind, family.input_dim)
 
-    def _new_run_dir(self) -> Path | None:
+    def new_run_dir(self) -> Path | None:
         if not self.record_runs:
             return None
         base = self.runs_dir / f"{self.run_stem()}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -181,8 +200,9 @@ class MainWindow(QMainWindow):
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
         self.data = RunData()
-        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel):
+        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
             panel.clear()
+        self.feedback.clear()
         self.session = None
         self.experiment.show_run("", None)
         self._apply_state(IDLE)
@@ -192,8 +212,9 @@ class MainWindow(QMainWindow):
         for event in events:
             self.data.add(event)
         if events:
-            for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel):
+            for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
                 panel.refresh(self.data)
+            self.feedback.refresh(self.data)
             self._status_behind = True
         if self._status_behind and self.status.show(self.data, self._state_text, force=False):
             self._status_behind = False
@@ -208,6 +229,7 @@ class MainWindow(QMainWindow):
             session.run_dir.rmdir()  # the run failed before it wrote anything
         reason = "error" if session.error else (self.data.finished.reason if self.data.finished else "stopped")
         self._apply_state(FINISHED, reason.capitalize())
+        self.feedback.finished(self.data)
         if session.worker.recording_error:
             self.statusBar().showMessage(session.worker.recording_error, 10_000)
         if session.worker.config_errors:

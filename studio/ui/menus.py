@@ -1,4 +1,4 @@
-"""The File menu: open and save presets, the bundled presets, recent files."""
+"""The File menu: open and save presets, open a run folder, the bundled presets, recent files."""
 
 from __future__ import annotations
 
@@ -33,11 +33,19 @@ class RecentFiles:
         self.settings.setValue(RECENT_KEY, kept[:MAX_RECENT])
 
 
-def build_file_menu(window: QMainWindow, open_preset: Callable[[Path], None], save_as: Callable[[Path], None]) -> QMenu:
-    """File: Open, Save as, bundled presets, recent files, Quit."""
+def build_file_menu(
+    window: QMainWindow,
+    open_preset: Callable[[Path], None],
+    save_as: Callable[[Path], None],
+    open_run: Callable[[], None] | None = None,
+) -> QMenu:
+    """File: Open, Save as, Open run folder (``open_run`` asks for one), bundled presets, recent files, Quit."""
     menu = window.menuBar().addMenu("&File")
     menu.addAction("&Open preset…", QKeySequence.StandardKey.Open, lambda: _ask_open(window, open_preset))
     menu.addAction("Save preset &as…", QKeySequence.StandardKey.SaveAs, lambda: _ask_save(window, save_as))
+    if open_run is not None:
+        action = menu.addAction("Open &run folder…", QKeySequence("Ctrl+Shift+O"), open_run)
+        action.setToolTip("Show a run folder's curves, restore its settings, continue it if it did not finish")
     bundled = menu.addMenu("&Bundled presets")
     for name, path in bundled_presets().items():
         action = bundled.addAction(f"{name}: {describe(path)}")

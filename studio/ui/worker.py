@@ -19,8 +19,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from studio.config import ConfigError, FieldError, Preset
 from studio.engine import RunFinished, Training
-from studio.engine.events import Event
+from studio.engine.events import Event, Notice
 from studio.export import RunRecorder
+from studio.export.resume import resume_training
+from studio.ui.run_series import earlier_records
 
 
 class RunGate:
@@ -91,13 +93,24 @@ class TrainingWorker(QObject):
     failed = Signal(str, str)  # message, details
     done = Signal()
 
-    def __init__(self, preset: Preset, gate: RunGate, outbox: deque, run_dir: Path | None):
+    def __init__(
+        self,
+        preset: Preset,
+        gate: RunGate,
+        outbox: deque,
+        run_dir: Path | None,
+        resume: bool = False,
+        training: Training | None = None,
+    ):
+        """``resume``: continue the run in ``run_dir`` from its newest checkpoint (``training``, if given,
+        is that run already restored); its earlier metrics go to the plots first."""
         super().__init__()
         self.preset = preset
         self.gate = gate
         self.outbox = outbox
         self.run_dir = run_dir
-        self.training: Training | None = None
+        self.resume = resume and run_dir is not None
+        self.training: Training | None = training
         self.recorder: RunRecorder | None = None
         self.recording_error: str | None = None
         self.config_errors: list[FieldError] = []
@@ -105,9 +118,11 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            self.training = training = Training(self.preset)
-            if self.run_dir is not None:
-                self.recorder = RunRecorder.for_training(self.run_dir, training)  # checkpoints too
+            self.training = training = self._build()
+            if self.run_dir is not None:  # checkpoints too; resuming cuts metrics.csv back to the checkpoint
+                self.recorder = RunRecorder.for_training(self.run_dir, training, resume=self.resume)
+            if self.resume:
+                self.outbox.extend(earlier_records(self.run_dir))
             self.ready.emit()
             for event in training.events(self.gate):
                 self._record(event)
@@ -122,6 +137,15 @@ class TrainingWorker(QObject):
         finally:
             self.gate.end()
             self.done.emit()
+
+    def _build(self) -> Training:
+        if self.training is not None:
+            return self.training
+        if not self.resume:
+            return Training(self.preset)
+        training, notes = resume_training(self.run_dir)
+        self.outbox.extend(Notice(note) for note in notes)
+        return training
 
     def _record(self, event: Event) -> None:
         if self.recorder is None:
@@ -150,13 +174,23 @@ class RunSession(QObject):
     failed = Signal(str, str)
     ended = Signal()
 
-    def __init__(self, preset: Preset, run_dir: Path | None = None, paused: bool = False, steps: int = 0):
+    def __init__(
+        self,
+        preset: Preset,
+        run_dir: Path | None = None,
+        paused: bool = False,
+        steps: int = 0,
+        resume: bool = False,
+        training: Training | None = None,
+    ):
+        """``resume``: continue the run recorded in ``run_dir`` (see :class:`TrainingWorker`)."""
         super().__init__()
         self.preset = preset
         self.run_dir = run_dir
+        self.resume = resume
         self.gate = RunGate(paused=paused, steps=steps)
         self.outbox: deque[Event] = deque()
-        self.worker = TrainingWorker(preset, self.gate, self.outbox, run_dir)
+        self.worker = TrainingWorker(preset, self.gate, self.outbox, run_dir, resume, training)
         self.thread = QThread()
         self.thread.setObjectName("studio-training")
         self.worker.moveToThread(self.thread)

@@ -17,7 +17,9 @@ class ImageFolderTask(ImageTaskConfig):
     """``root/class/*.png`` or ``root/alphabet/character/*.png`` (Omniglot); PNG, JPEG, BMP, GIF, TIFF."""
 
     family: str = "image_folder"
-    root: str = param("", "Image folder", "Every folder below this one that directly holds images is one class.")
+    root: str = param(
+        "", "Image folder", "Every folder below this one that directly holds images is one class.", is_path=True
+    )
     color: str = param("grayscale", "Colour", "Load images as grayscale (1 channel) or RGB (3).", choices=COLORS)
     train_folders: tuple[str, ...] = param(
         (),
@@ -37,6 +39,7 @@ class ImageFolderTask(ImageTaskConfig):
         "",
         "Separate test folder",
         "A second root whose classes are the test classes; the root then gives meta-train and validation only.",
+        is_path=True,
     )
     max_cache_mb: int = param(
         4096,

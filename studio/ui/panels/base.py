@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph import exporters
 from PySide6.QtCore import Qt
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from studio.ui.panels import svg_export
@@ -22,6 +23,66 @@ EMPTY = np.empty(0)
 def pen(color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, width: int = 1) -> pg.QtGui.QPen:
     """Width-1 cosmetic pens: fast to draw at any zoom."""
     return pg.mkPen(color=color, width=width, style=style)
+
+
+def class_color(label: int) -> str:
+    """The colour of class ``label`` wherever classes are drawn (points, decision regions, image rows)."""
+    return TASK_COLORS[int(label) % len(TASK_COLORS)]
+
+
+def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str, grid: bool = True) -> None:
+    """Title, axis labels and ticks as every panel draws them."""
+    plot.setTitle(title, color=INK, size="10pt")
+    for side, text in (("bottom", x_label), ("left", y_label)):
+        axis = plot.getAxis(side)
+        axis.setPen(pen(GREY))
+        axis.setTextPen(pen(INK))
+        axis.setStyle(tickLength=5)  # outward: an axis that reaches into the plot is repainted with every curve
+        axis.enableAutoSIPrefix(False)  # unitless values below 1 would otherwise read "800 (x0.001)"
+        plot.setLabel(side, text, color=INK, **{"font-size": "9pt"})
+    if grid:  # grid lines belong to the axes: a plot redrawn 30 times a second is cheaper without
+        plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setDownsampling(auto=True, mode="peak")
+    plot.setClipToView(True)
+
+
+def export_item(item: pg.GraphicsObject, path: str | Path) -> Path:
+    """Write a plot item (or a layout of plots) as PNG or SVG, by the suffix of ``path``."""
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        QtSvgExporter(item).export(str(path))
+        return path
+    exporter = exporters.ImageExporter(item)
+    exporter.parameters()["width"] = max(int(item.sceneBoundingRect().width()), 640)
+    exporter.export(str(path))
+    return path
+
+
+def export_widget(widget: QWidget, path: str | Path) -> Path:
+    """Any widget (a table, a page of plots) as PNG, or as SVG through Qt's SVG generator."""
+    path = Path(path)
+    if path.suffix.lower() != ".svg":
+        widget.grab().save(str(path))
+        return path
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(widget.size())
+    generator.setViewBox(widget.rect())
+    widget.render(generator)
+    return path
+
+
+def plot_or_note(panel: QWidget, plots: QWidget) -> tuple[QLabel, QStackedWidget]:
+    """Lay out ``panel`` as ``plots`` or, in their place, a note saying why there is nothing to draw."""
+    note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+    note.setStyleSheet(f"color: {GREY}; background: white; padding: 12px;")
+    stack = QStackedWidget()
+    stack.addWidget(plots)
+    stack.addWidget(note)
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(stack)
+    return note, stack
 
 
 class PlotPanel(QWidget):
@@ -49,27 +110,10 @@ class PlotPanel(QWidget):
         self._style(title, x_label, y_label, grid)
         self.legend = self.plot.addLegend(offset=legend_corner, labelTextColor=INK, labelTextSize="8pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self.note = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
-        self.note.setStyleSheet(f"color: {GREY}; background: white; padding: 12px;")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.plot_widget)
-        self.stack.addWidget(self.note)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stack)
+        self.note, self.stack = plot_or_note(self, self.plot_widget)
 
     def _style(self, title: str, x_label: str, y_label: str, grid: bool) -> None:
-        self.plot.setTitle(title, color=INK, size="10pt")
-        for side, text in (("bottom", x_label), ("left", y_label)):
-            axis = self.plot.getAxis(side)
-            axis.setPen(pen(GREY))
-            axis.setTextPen(pen(INK))
-            axis.setStyle(tickLength=5)  # outward: an axis that reaches into the plot is repainted with every curve
-            self.plot.setLabel(side, text, color=INK, **{"font-size": "9pt"})
-        if grid:  # grid lines belong to the axes: a plot redrawn 30 times a second is cheaper without
-            self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.setDownsampling(auto=True, mode="peak")
-        self.plot.setClipToView(True)
+        style_plot(self.plot, title, x_label, y_label, grid)
 
     def show_note(self, text: str | None) -> None:
         """Show ``text`` in place of the plot (``None`` shows the plot again)."""
@@ -83,8 +127,8 @@ class PlotPanel(QWidget):
         self, name: str | None, color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, **extra
     ) -> pg.PlotDataItem:
         """An empty curve, later fed with ``setData``; ``extra`` adds symbols and the like."""
-        options = {"pen": pen(color, style), **extra}
-        item = pg.PlotDataItem(EMPTY, EMPTY, name=name, antialias=False, skipFiniteCheck=True, **options)
+        options = {"pen": pen(color, style), "skipFiniteCheck": True, **extra}
+        item = pg.PlotDataItem(EMPTY, EMPTY, name=name, antialias=False, **options)
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
         self.plot.addItem(item)
@@ -108,10 +152,7 @@ class PlotPanel(QWidget):
         path = Path(path)
         if path.suffix.lower() == ".svg":
             return self._export_svg(path)
-        exporter = exporters.ImageExporter(self.plot)
-        exporter.parameters()["width"] = max(int(self.plot.sceneBoundingRect().width()), 640)
-        exporter.export(str(path))
-        return path
+        return export_item(self.plot, path)
 
     def _export_svg(self, path: Path) -> Path:
         """Without the legend's backdrop: Qt's SVG writer puts that rectangle slightly off its text."""

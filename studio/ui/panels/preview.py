@@ -1,67 +1,44 @@
-"""A handful of tasks drawn from the current task settings by the engine's own sampler.
+"""Tasks drawn from the current task settings by the engine's own sampler (see :mod:`studio.ui.preview_sampling`).
 
-What the preview shows is what trains: the same family class, the same
-ranges, the same noise.  Building a family can be slow (image families render
-or read their data), so tasks are drawn on a background thread and only the
-latest request is drawn.  Families that are not 1-D regression get a note
-until someone teaches the preview to draw them.
+Building a family can be slow (image families render or read their data), so
+tasks are drawn on a background thread and only the latest request is drawn.
+1-D regression shows a few functions with their support points; 2-D
+classification one task's points by class; images one episode as a grid;
+tables the groups and one task's rows.
 """
 
 from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
-import torch
+import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QWidget
 
-from studio.config import ConfigError, FieldError, TaskConfig
-from studio.engine.tasks import build_family
-from studio.ui.panels.base import EMPTY, GREY, TASK_COLORS, PlotPanel
+from studio.config import TaskConfig
+from studio.ui.panels.base import EMPTY, GREY, TASK_COLORS, PlotPanel, class_color, pen
+from studio.ui.panels.image_grid import ImageGridView
+from studio.ui.panels.tabular_preview import TabularPreview
+from studio.ui.preview_sampling import PREVIEW_TASKS, Points, PreviewTasks, sample_preview
 
-PREVIEW_TASKS = 5
-GRID_POINTS = 200
+__all__ = ["PREVIEW_TASKS", "PreviewPanel", "PreviewTasks", "sample_preview"]
 _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-preview")
-
-
-@dataclass(frozen=True)
-class PreviewTasks:
-    """What to draw: per task a curve over ``x`` and its support points; or a note instead."""
-
-    x: np.ndarray = field(default_factory=lambda: EMPTY)
-    curves: tuple[np.ndarray, ...] = ()
-    support: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
-    note: str | None = None
-    errors: tuple[FieldError, ...] = ()  # settings the sampler refused
-
-
-def sample_preview(config: TaskConfig, draw: int) -> PreviewTasks:
-    """Draw :data:`PREVIEW_TASKS` tasks with the engine's sampler (any thread)."""
-    try:
-        family = build_family(config)
-    except ConfigError as error:
-        return PreviewTasks(note=f"No preview: {error}", errors=error.errors)
-    except Exception as error:  # a family without an engine yet must not break the form
-        return PreviewTasks(note=f"No preview for '{config.family}': {error}")
-    if family.kind != "regression" or family.input_dim != 1:
-        return PreviewTasks(note=f"No preview yet for {family.kind} tasks ('{config.family}')")
-    batch = family.sample(PREVIEW_TASKS, torch.Generator().manual_seed(draw))
-    grid = family.input_grid(GRID_POINTS)
-    curves = family.target(batch.params, grid.unsqueeze(0).expand(PREVIEW_TASKS, -1, -1))
-    support = tuple(
-        (batch.x_support[i, :, 0].double().numpy(), batch.y_support[i, :, 0].double().numpy())
-        for i in range(PREVIEW_TASKS)
-    )
-    return PreviewTasks(grid[:, 0].double().numpy(), tuple(c[:, 0].double().numpy() for c in curves), support)
+CAPTIONS = {
+    "curves": "lines: true functions · dots: support sets",
+    "points": "one task · filled: support points · rings: query points · colour: class",
+    "images": "one episode · a row per class: support images, then query images",
+    "table": "",
+}
 
 
 class PreviewPanel(PlotPanel):
-    """``checked(errors)`` follows every redraw: what the sampler refused in the settings shown."""
+    """``checked(errors)`` follows every redraw: what the sampler refused in the settings shown;
+    then ``described(tasks)``: the :class:`PreviewTasks` shown (what the data holds, the network's shape)."""
 
     checked = Signal(object)
+    described = Signal(object)
     _arrived = Signal(int, object)
 
     def __init__(self, parent: QWidget | None = None):
@@ -71,6 +48,12 @@ class PreviewPanel(PlotPanel):
         self.plot_widget.setMaximumHeight(230)
         self.lines = [self.curve(None, color) for color in TASK_COLORS[:PREVIEW_TASKS]]
         self.dots = [self.points(None, color, size=5) for color in TASK_COLORS[:PREVIEW_TASKS]]
+        self.class_query = pg.ScatterPlotItem(size=7, brush=None)
+        self.class_support = pg.ScatterPlotItem(size=8, pen=pen("#ffffff"))
+        for item in (self.class_query, self.class_support):
+            self.plot.addItem(item)
+        self._add_pages()
+        self.tasks = PreviewTasks()
         self.draw = 0  # which draw of tasks is shown; Resample moves on to the next
         self.config: TaskConfig | None = None
         self.request = 0  # the latest request; older results are dropped
@@ -78,15 +61,24 @@ class PreviewPanel(PlotPanel):
         self._arrived.connect(self._show)
         self.layout().addLayout(self._controls())
 
+    def _add_pages(self) -> None:
+        """The pictures that are not x-y plots: an episode of images, a table."""
+        self.grid = ImageGridView("previewImageGrid", "one sampled episode")
+        self.grid.plot_widget.setMinimumSize(200, 190)
+        self.grid.plot_widget.setMaximumHeight(260)
+        self.tabular = TabularPreview()
+        for page in (self.grid, self.tabular):
+            self.stack.addWidget(page)
+
     def _controls(self) -> QHBoxLayout:
         self.resample_button = QPushButton("Resample")
         self.resample_button.setObjectName("resampleButton")
         self.resample_button.setToolTip("Draw other tasks from the same settings")
         self.resample_button.clicked.connect(self.resample)
-        caption = QLabel("lines: true functions · dots: support sets")
-        caption.setStyleSheet(f"color: {GREY};")
+        self.caption = QLabel(CAPTIONS["curves"], wordWrap=True)
+        self.caption.setStyleSheet(f"color: {GREY};")
         row = QHBoxLayout()
-        row.addWidget(caption, 1)
+        row.addWidget(self.caption, 1)
         row.addWidget(self.resample_button)
         return row
 
@@ -115,7 +107,18 @@ class PreviewPanel(PlotPanel):
     def _show(self, request: int, tasks: PreviewTasks) -> None:
         if request != self.request:
             return
-        self.drawn = request
+        self.drawn, self.tasks = request, tasks
+        self._show_curves(tasks)
+        self._show_points(tasks.points)
+        if tasks.episode is not None:
+            self.grid.show_episode(tasks.episode)
+        if tasks.table is not None:
+            self.tabular.show_table(tasks.table)
+        self._choose_page(tasks)
+        self.checked.emit(list(tasks.errors))
+        self.described.emit(tasks)
+
+    def _show_curves(self, tasks: PreviewTasks) -> None:
         for index, (line, dots) in enumerate(zip(self.lines, self.dots)):
             if tasks.curves:
                 line.setData(tasks.x, tasks.curves[index])
@@ -123,10 +126,59 @@ class PreviewPanel(PlotPanel):
             else:
                 line.setData(EMPTY, EMPTY)
                 dots.setData(EMPTY, EMPTY)
-        self.show_note(tasks.note)
-        self.checked.emit(list(tasks.errors))
+
+    def _show_points(self, points: Points | None) -> None:
+        if points is None:
+            self.class_support.setData(x=EMPTY, y=EMPTY)
+            self.class_query.setData(x=EMPTY, y=EMPTY)
+            return
+        brushes = [pg.mkBrush(class_color(k)) for k in points.support_labels]
+        self.class_support.setData(pos=points.support, brush=brushes)
+        self.class_query.setData(pos=points.query, pen=[pen(class_color(k)) for k in points.query_labels], brush=None)
+
+    def _choose_page(self, tasks: PreviewTasks) -> None:
+        mode = _mode(tasks)
+        pages = {"images": self.grid, "table": self.tabular}
+        if tasks.note:
+            self.show_note(tasks.note)
+        else:
+            self.stack.setCurrentWidget(pages.get(mode, self.plot_widget))
+        _fit_to_current(self.stack)
+        title, x_label, y_label = ("one sampled task", "x₁", "x₂") if mode == "points" else (
+            f"{PREVIEW_TASKS} sampled tasks", "x", "y")  # fmt: skip
+        self.set_title(title)
+        self.plot.setLabel("bottom", x_label)
+        self.plot.setLabel("left", y_label)
+        self.plot.setAspectLocked(mode == "points")
+        self.caption.setText(CAPTIONS.get(mode, ""))
 
     @property
     def up_to_date(self) -> bool:
         """The tasks on screen are those of the latest settings."""
         return self.drawn == self.request
+
+    def export_image(self, path: str | Path) -> Path:
+        """The picture on screen (functions, points, an episode, a table) as PNG or SVG."""
+        page = self.stack.currentWidget()
+        return page.export_image(path) if page in (self.grid, self.tabular) else super().export_image(path)
+
+
+def _fit_to_current(stack: QStackedWidget) -> None:
+    """Size the stack to the page shown (a stack is as tall as its tallest page otherwise)."""
+    for index in range(stack.count()):
+        page = stack.widget(index)
+        policy = QSizePolicy.Policy.Preferred if page is stack.currentWidget() else QSizePolicy.Policy.Ignored
+        page.setSizePolicy(policy, policy)
+        page.updateGeometry()
+    stack.adjustSize()
+
+
+def _mode(tasks: PreviewTasks) -> str:
+    """Which picture ``tasks`` is: curves, points, images, table ('' for a note)."""
+    if tasks.note:
+        return ""
+    if tasks.episode is not None:
+        return "images"
+    if tasks.table is not None:
+        return "table"
+    return "points" if tasks.points is not None else "curves"

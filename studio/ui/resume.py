@@ -1,0 +1,92 @@
+"""Going on with a run that did not finish: the offer at start, and continuing any run folder.
+
+A run killed mid-way (its process ended without a summary) leaves a checkpoint;
+at start the window offers, without blocking, to resume the newest such run.
+Continuing restores the run from its checkpoint (:func:`studio.export.resume.resume_training`,
+on the worker thread) and records into the same folder, as ``studio run --resume`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from studio.config import ConfigError, load_preset
+from studio.export.library import RunRecord
+from studio.export.resume import is_resumable
+from studio.ui.toolbar import FINISHED, IDLE
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+
+def continue_run(window: MainWindow, run_dir: str | Path) -> bool:
+    """Resume the run in ``run_dir`` in the window (its settings go into the form); False with a message if not."""
+    run_dir = Path(run_dir)
+    if window.state not in (IDLE, FINISHED):
+        window.show_error("Cannot continue the run", "Stop the run on screen first.")
+        return False
+    if not is_resumable(run_dir):
+        window.show_error("Cannot continue the run", f"{run_dir}: no checkpoint to resume from.")
+        return False
+    try:
+        preset = load_preset(run_dir / "preset.toml")
+    except ConfigError as error:
+        window.show_error("Cannot continue the run", str(error))
+        return False
+    window.experiment.load(preset)
+    window.begin_run(preset, run_dir, resume=True)
+    return window.session is not None
+
+
+class ResumeOffer:
+    """``check(records)`` offers the newest resumable run; ``ask`` (replaceable in tests) shows the offer."""
+
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self.ask: Callable[[RunRecord], None] = self._ask
+        self.dialog: QMessageBox | None = None
+        self.offered: RunRecord | None = None
+
+    def check(self, records: list[RunRecord]) -> RunRecord | None:
+        """Offer the newest run whose status is ``resumable``, if any; the run offered."""
+        waiting = sorted((r for r in records if r.status == "resumable"), key=lambda r: -r.started)
+        self.offered = waiting[0] if waiting else None
+        if self.offered is not None:
+            self.ask(self.offered)
+        return self.offered
+
+    def _ask(self, record: RunRecord) -> None:
+        progress = f"iteration {record.iterations} of {record.total_iterations}" if record.total_iterations else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Resume an unfinished run?",
+            f"The run '{record.name}' stopped at {progress or 'some point'} without finishing:\n{record.path}\n\n"
+            "Resume it from its latest checkpoint?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.window,
+        )
+        box.setObjectName("resumeOffer")
+        box.button(QMessageBox.StandardButton.Yes).setText("Resume")
+        box.button(QMessageBox.StandardButton.No).setText("Not now")
+        box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable behind it
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._answered(box, button, record))
+        box.show()
+        self.dialog = box
+
+    def _answered(self, box: QMessageBox, button, record: RunRecord) -> None:
+        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            continue_run(self.window, record.path)
+        self.dialog = None
+
+    def accept(self) -> bool:
+        """Press "Resume" on the offer on screen (tests, and keyboard users via the dialog)."""
+        if self.dialog is None:
+            return False
+        self.dialog.button(QMessageBox.StandardButton.Yes).click()
+        return True

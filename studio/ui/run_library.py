@@ -1,0 +1,142 @@
+"""The window's run library: the Runs dock, the overlay of selected runs on the plots, the plot controls,
+seed series, opening and continuing run folders, and the offer to resume an unfinished run at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog
+
+from studio.config import ConfigError, load_preset
+from studio.export.library import RunRecord
+from studio.ui.layout import dock
+from studio.ui.plot_controls import PlotControls
+from studio.ui.resume import ResumeOffer, continue_run
+from studio.ui.run_overlay import RunOverlay, run_key
+from studio.ui.runs_panel import RunsPanel
+from studio.ui.seed_runs import SeedRuns
+
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
+
+DOCK_HEIGHT = 230
+
+
+class RunLibrary(QObject):
+    """Built once by the window; ``refresh()`` re-reads the runs folder."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.panel = RunsPanel()
+        self.dock = dock(window, "Runs", self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        self.overlay = RunOverlay(window.loss_panel, window.adaptation_panel, lambda: window.data)
+        self.loss_controls = self._controls(window.loss_panel, "loss", smoothing=True)
+        self.adaptation_controls = self._controls(window.adaptation_panel, "adaptation", smoothing=False)
+        self.seeds = SeedRuns(window)
+        self.resume_offer = ResumeOffer(window)
+        self.offer_resume_at_start = True
+        self._connect()
+        QTimer.singleShot(0, self._first_look)  # once the caller has set window.runs_dir
+
+    def _controls(self, panel, prefix: str, smoothing: bool) -> PlotControls:
+        controls = PlotControls(panel, prefix, smoothing=smoothing, x_axis=smoothing)
+        panel.layout().insertWidget(0, controls)
+        return controls
+
+    def _connect(self) -> None:
+        panel, overlay = self.panel, self.overlay
+        panel.selectionChanged.connect(self._compare)
+        panel.checkToggled.connect(lambda key, shown: overlay.set_hidden(key, not shown))
+        panel.groupingChanged.connect(self._grouping_changed)
+        panel.useSettings.connect(lambda record: self.use_settings(record.path))
+        panel.continueRun.connect(lambda record: continue_run(self.window, record.path))
+        panel.problem.connect(lambda text: self.window.show_error("Runs", text))
+        overlay.visibilityToggled.connect(panel.set_shown)
+        overlay.drawn.connect(self._overlay_drawn)
+        self.loss_controls.changed.connect(self._view_changed)
+        self.adaptation_controls.changed.connect(self.adaptation_controls.apply_same_y)
+        self.window.runFinished.connect(lambda _: self.refresh())
+        self.window.runStarted.connect(self._run_started)
+        self.seeds.finished.connect(self._seeds_finished)
+
+    def _first_look(self) -> None:
+        self.refresh()
+        if self.offer_resume_at_start:
+            self.resume_offer.check(self.panel.records)
+
+    # ---- the list and the overlay --------------------------------------------------------
+
+    def live_dir(self) -> Path | None:
+        """The folder of the run training now (drawn live, so not overlaid from disk)."""
+        session = self.window.session
+        return session.run_dir if session is not None and session.active else None
+
+    def refresh(self) -> None:
+        live = self.live_dir()
+        self.panel.refresh(self.window.runs_dir, active=[live] if live is not None else [])
+
+    def _run_started(self) -> None:
+        self.refresh()
+        if self.loss_controls.x_axis != "iteration":
+            self.loss_controls.stop_following()
+
+    def _compare(self, records: list[RunRecord]) -> None:
+        live = self.live_dir()
+        shown = [r for r in records if live is None or run_key(r.path) != run_key(live)]
+        self.overlay.show(shown, hidden=set(self.panel.unchecked))
+
+    def _grouping_changed(self) -> None:
+        self.overlay.set_group_seeds(self.panel.group_seeds.isChecked(), self.panel.band_kind)
+
+    def _view_changed(self) -> None:
+        controls = self.loss_controls
+        self.overlay.set_view(smoothing=controls.smoothing, x=controls.x_axis, log_y=controls.log_y.isChecked())
+
+    def _overlay_drawn(self) -> None:
+        self.panel.table.set_colours(self.overlay.colours)
+        self.loss_controls.apply_same_y()
+        self.adaptation_controls.apply_same_y()
+        if self.overlay.problems:
+            self.window.statusBar().showMessage("; ".join(self.overlay.problems), 10_000)
+
+    def _seeds_finished(self, folders: list[Path]) -> None:
+        self.refresh()
+        if len(folders) > 1:
+            self.panel.group_seeds.setChecked(True)
+            self.panel.select(folders)
+
+    # ---- opening run folders ------------------------------------------------------------------
+
+    def ask_open_run_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Open run folder", str(self.window.runs_dir))
+        if folder:
+            self.open_run_folder(Path(folder))
+
+    def open_run_folder(self, path: str | Path) -> RunRecord | None:
+        """Show a run folder's curves and put its settings in the form; Continue (in the list) resumes it."""
+        try:
+            record = self.panel.add_folder(path)
+        except ConfigError as error:
+            self.window.show_error("Cannot open run folder", str(error))
+            return None
+        self.use_settings(record.path)
+        hint = "; Continue in the Runs list resumes it" if record.status in ("resumable", "stopped") else ""
+        self.window.statusBar().showMessage(f"Opened {record.path} ({record.status}){hint}", 10_000)
+        return record
+
+    def use_settings(self, run_dir: str | Path) -> bool:
+        """Load the run's preset into the form ("run again with these settings")."""
+        try:
+            self.window.experiment.load(load_preset(Path(run_dir) / "preset.toml"))
+        except ConfigError as error:
+            self.window.show_error("Cannot restore the run's settings", str(error))
+            return False
+        return True
+
+    def selected_dirs(self) -> list[Path]:
+        return [record.path for record in self.panel.selected()]

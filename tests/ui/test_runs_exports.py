@@ -1,0 +1,65 @@
+"""Export menu additions: all panels as one figure (PNG at a size, SVG), the selected runs as CSV/JSON, an HTML
+report, TensorBoard files (or why not), and adapting a run's model for export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ElementTree
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtGui import QImage
+
+from tests.ui import runs_fixtures
+from tests.ui.runs_fixtures import column
+
+pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
+
+
+def test_all_panels_as_one_figure(qtbot, library_window, tmp_path):
+    exports = library_window.exports
+    png = exports.figure(tmp_path / "panels.png", size=(900, 600))
+    assert QImage(str(png)).size().toTuple() == (900, 600) and png.stat().st_size > 5000
+    svg = exports.figure(tmp_path / "panels.svg", size=(900, 600))
+    root = ElementTree.parse(svg).getroot()
+    assert root.tag.endswith("svg") and len(list(root.iter())) > 50
+
+
+def test_selected_runs_exports(qtbot, library_window, tmp_path):
+    window = library_window
+    alpha, beta = tmp_path / "runs" / "alpha", tmp_path / "runs" / "beta"
+    window.library.panel.select([alpha, beta])
+    runs = window.exports.runs
+    files = runs.csv_files(tmp_path / "csv")
+    assert sorted(f.name for f in files) == ["alpha.csv", "beta.csv"]
+    with files[0].open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    np.testing.assert_allclose(
+        [float(r["meta_loss"]) for r in rows], column(tmp_path / "runs" / rows[0]["run"], "meta_loss")
+    )
+    document = json.loads(runs.json(tmp_path / "runs.json").read_text())
+    assert sorted(r["run"] for r in document["runs"]) == ["alpha", "beta"] and document["runs"][0]["rows"] == 12
+    assert runs.long_csv(tmp_path / "long.csv").read_text().startswith("run,iteration,elapsed_s,metric,value")
+    html = runs.report(tmp_path / "report.html").read_text()
+    assert "Comparison of 2 runs" in html and "beta" in html
+    window.exports.attempt("tensorboard/", runs.tensorboard)  # the package is not installed here
+    assert "tensorboard" in window.last_error.text()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
+def test_adapt_and_export_dialog(qtbot, library_window, tmp_path):
+    window = library_window
+    window.library.panel.select([tmp_path / "runs" / "alpha"])
+    dialog = window.exports.runs.open_adapt_dialog()
+    qtbot.addWidget(dialog)
+    dialog.task.setValue(2)
+    dialog.output.setText(str(tmp_path / "adapted.pt"))
+    path = dialog.export()
+    assert path == tmp_path / "adapted.pt" and "Wrote" in dialog.message.text()
+    assert torch.jit.load(str(path))(torch.zeros(4, 1)).shape == (4, 1)
+    dialog.format.setCurrentText("ONNX (.onnx)")
+    assert dialog.output.text().endswith("adapted.onnx")
+    if dialog.export() is None:  # without the onnx package, the dialog says what to install
+        assert "onnx" in dialog.message.text().lower() and not (tmp_path / "adapted.onnx").exists()
