@@ -33,6 +33,15 @@ def wait_until(app: QApplication, condition, timeout: float) -> None:
         time.sleep(0.005)
 
 
+def earlier_runs() -> None:
+    """Two short runs in ./runs, so that the Runs panel has something to list."""
+    from studio.cli import main as studio
+
+    for name, lr in (("sine-inner-lr-0.01", 0.01), ("sine-inner-lr-0.05", 0.05)):
+        args = ["run", "maml-sine", "--out", f"runs/{name}", "--quiet", "--iterations", "400", "--device", "cpu"]
+        studio([*args, "--set", f"algorithm.inner_lr={lr}", "--set", "training.eval_every=100"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=3000, help="meta-iterations to train before the grab")
@@ -47,6 +56,8 @@ def main() -> int:
     home = os.getcwd()
     with tempfile.TemporaryDirectory() as scratch:
         os.chdir(scratch)  # the run is recorded in ./runs, as in real use, but thrown away afterwards
+        earlier_runs()
+        window.library.refresh()
         window.resize(1400, 900)
         window.show()
         window.start()

@@ -29,6 +29,7 @@ from studio.export.deploy import adapt_and_export, task_sources
 FORMATS = {"TorchScript (.pt)": ("torchscript", ".pt"), "ONNX (.onnx)": ("onnx", ".onnx")}
 HELDOUT, CSV_GROUP, IMAGE_FOLDER = "a held-out task", "a group of the CSV", "a folder of new classes"
 ERROR, DONE = "#c62828", "#2e7d32"
+MIN_WIDTH = 600
 
 
 class AdaptExportDialog(QDialog):
@@ -38,6 +39,7 @@ class AdaptExportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("adaptExportDialog")
         self.setWindowTitle("Adapt and export")
+        self.setMinimumWidth(MIN_WIDTH)
         self.run_dir = Path(run_dir)
         self.sources = task_sources(self.run_dir)  # ConfigError: the caller says why it cannot open
         self.form = QFormLayout(self)
@@ -65,14 +67,16 @@ class AdaptExportDialog(QDialog):
         self.task = QSpinBox(maximum=9999, toolTip="Which held-out task (the run's held-out tasks are seeded)")
         self.group = QComboBox()
         self.group.addItems([str(g) for g in self.sources.get("csv_groups") or []])
-        self.folder = QLineEdit(placeholderText=f"a folder with {self.sources.get('image_folder_classes')} "
-                                "class subfolders")  # fmt: skip
+        classes = self.sources.get("image_folder_classes")
+        self.folder = QLineEdit(placeholderText=f"a folder with {classes} class subfolders" if classes else "")
         self.steps = QSpinBox(minimum=-1, maximum=10_000, value=-1, specialValueText="the run's")
         self.form.addRow("Adapt to", self.source)
         self.form.addRow("Held-out task", self.task)
         self.form.addRow("CSV group", self.group)
         self.form.addRow("Image folder", self._with_browse(self.folder, self._browse_folder))
         self.form.addRow("Inner steps", self.steps)
+        self.form.setRowVisible(self.group, bool(self.sources.get("csv_groups")))  # only what this run offers
+        self.form.setRowVisible(self.folder.parentWidget(), bool(classes))
 
     def _output_rows(self) -> None:
         self.format = QComboBox()
@@ -140,4 +144,5 @@ class AdaptExportDialog(QDialog):
     def _say(self, text: str, colour: str) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {colour};")
+        self.adjustSize()  # room for a long message
         return None

@@ -19,6 +19,7 @@ from studio.config import ConfigError, Preset, load_preset, save_preset
 from studio.export import prepare_run_dir
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
+from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
 from studio.ui.layout import plot_area, side_by_side
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self._reset_when_ended = False
         self._status_behind = False  # records arrived since the status bar was last drawn
         self.recent_files = RecentFiles()
+        COLLECTOR.hold_while_alive(self)  # the preview samples on a Python thread: collect garbage here only
         self._build(preset or default_preset())
         self._connect()
         self._apply_state(IDLE)

@@ -11,10 +11,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from studio.export.smoothing import shared_range, slider_weight
-from studio.ui.panels.base import GREY, PlotPanel, pen
+from studio.ui.panels.base import GREY, INK, PlotPanel, pen
 
 X_AXES = {"iteration": "iteration", "wall time": "wall_time"}
 X_LABELS = {"iteration": "meta-iteration", "wall_time": "training time (s)"}
+READOUT_AT = (60, 4)  # pixels from the plot widget's top left
 
 
 def _small(widget: QWidget, name: str, tip: str) -> QWidget:
@@ -37,8 +38,8 @@ class Crosshair:
     def _moved(self, event: tuple) -> None:
         position = event[0]
         inside = self.plot.sceneBoundingRect().contains(position) and self.plot.isVisible()
-        for line in self.lines:
-            line.setVisible(inside)
+        for widget in (*self.lines, self.readout):
+            widget.setVisible(inside)
         if inside:
             point = self.plot.getViewBox().mapSceneToView(position)
             self.point_at(point.x(), point.y())
@@ -47,12 +48,15 @@ class Crosshair:
         """Move the cross to view coordinates (``x``, ``y``) and describe them (tests call this directly)."""
         self.lines[0].setPos(x)
         self.lines[1].setPos(y)
+        for widget in (*self.lines, self.readout):
+            widget.show()
         log_x, log_y = (self.plot.getAxis(side).logMode for side in ("bottom", "left"))
         text = f"x {_value(x, log_x)}, y {_value(y, log_y)}"
         nearest = self.nearest(x, y)
         if nearest:
             text += f"  ·  {nearest[0]}: {_value(nearest[1], log_y)} at {_value(nearest[2], log_x)}"
         self.readout.setText(text)
+        self.readout.adjustSize()
         return text
 
     def nearest(self, x: float, y: float) -> tuple[str, float, float] | None:
@@ -104,9 +108,12 @@ class PlotControls(QWidget):
         reset = _small(QToolButton(text="Reset zoom"), prefix + "ResetZoom", "Show every curve again")
         reset.clicked.connect(self.reset_zoom)
         row.addWidget(reset)
-        self.readout = _small(QLabel(), prefix + "Readout", "Where the mouse is, and the nearest curve's value there")
-        self.readout.setStyleSheet(f"color: {GREY};")
-        row.addWidget(self.readout, 1)
+        row.addStretch(1)
+        # over the plot's top left corner, not in the row: shown while the mouse is over the plot
+        self.readout = _small(QLabel(panel.plot_widget), prefix + "Readout", "The nearest curve's value")
+        self.readout.setStyleSheet(f"color: {INK}; background: rgba(255, 255, 255, 220); padding: 1px 4px;")
+        self.readout.move(READOUT_AT[0], READOUT_AT[1])
+        self.readout.hide()
         self.crosshair = Crosshair(self.plot, self.readout)
         for box in (self.log_x, self.log_y):
             box.toggled.connect(self._log_changed)

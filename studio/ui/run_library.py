@@ -21,7 +21,7 @@ from studio.ui.seed_runs import SeedRuns
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
 
-DOCK_HEIGHT = 230
+DOCK_HEIGHT = 170
 
 
 class RunLibrary(QObject):

@@ -13,10 +13,9 @@ from studio.export.hyperparameters import format_value
 from studio.export.library import RunRecord
 from studio.export.report import duration_text
 
-COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final query loss ± 95% CI", "Duration",
-           "Started")  # fmt: skip
+COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started")
 NAME, SETTINGS, STATUS, STARTED = 0, 3, 4, 7
-MAX_COLUMN = 300  # pixels
+MAX_COLUMN, MAX_SETTINGS = 300, 230  # pixels
 KEY = Qt.ItemDataRole.UserRole
 SORT = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {"running": "#1565c0", "finished": "#2e7d32", "stopped": "#b26a00", "failed": "#c62828",
@@ -111,7 +110,8 @@ class RunsTable(QTableWidget):
         """Each column as wide as its contents, up to :data:`MAX_COLUMN` (the full text is in the tool tip)."""
         self.resizeColumnsToContents()
         for column in range(self.columnCount() - 1):
-            self.setColumnWidth(column, min(self.columnWidth(column) + 8, MAX_COLUMN))
+            widest = MAX_SETTINGS if column == SETTINGS else MAX_COLUMN
+            self.setColumnWidth(column, min(self.columnWidth(column) + 8, widest))
 
     def _fill_row(self, row: int, key: str, record: RunRecord, shown: bool) -> None:
         for column, (text, sort) in enumerate(cells(record)):
@@ -124,7 +124,7 @@ class RunsTable(QTableWidget):
                 item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
                 item.setToolTip(f"{record.path}\nDouble-click to rename; the check box shows or hides its curves")
             if column == SETTINGS:
-                item.setToolTip(text)
+                item.setToolTip(text)  # the column may be too narrow for all of it
             if column == STATUS:
                 item.setForeground(QColor(STATUS_COLOURS.get(record.status, "#333333")))
                 item.setToolTip(record.message or record.status)

@@ -10,11 +10,15 @@ timer: no signal per record, no Qt object crosses threads.
 
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from studio.config import ConfigError, FieldError, Preset
@@ -22,6 +26,7 @@ from studio.engine import RunFinished, Training
 from studio.engine.events import Event, Notice
 from studio.export import RunRecorder
 from studio.export.resume import resume_training
+from studio.ui.collector import COLLECTOR
 from studio.ui.run_series import earlier_records
 
 
@@ -117,6 +122,10 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        with leave_a_core_for_the_window():
+            self._run()
+
+    def _run(self) -> None:
         try:
             self.training = training = self._build()
             if self.run_dir is not None:  # checkpoints too; resuming cuts metrics.csv back to the checkpoint
@@ -208,6 +217,7 @@ class RunSession(QObject):
         return self.worker.training
 
     def start(self) -> None:
+        COLLECTOR.hold_for(self.thread)  # no garbage collection on the training thread (see collector.py)
         self.thread.start()
 
     @property
@@ -230,3 +240,18 @@ class RunSession(QObject):
         """Stop the run and block until its thread has ended (used when the window closes)."""
         self.gate.stop()
         return self.thread.wait(timeout_ms)
+
+
+@contextmanager
+def leave_a_core_for_the_window() -> Iterator[None]:
+    """Train with one torch thread fewer than the machine has cores, so the UI thread keeps one.
+
+    On two cores, torch's two busy-waiting OpenMP threads on a worker thread competed with the
+    event loop and ran 3-4 times slower than on the main thread (benchmarks/ui_throughput.py).
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, min(before, (os.cpu_count() or 2) - 1)))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -19,6 +19,21 @@ from tests.ui.runs_fixtures import column
 pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
 
 
+class LeftClick:
+    """What a legend sample's ``mouseClickEvent`` reads of a click."""
+
+    def button(self) -> Qt.MouseButton:
+        return Qt.MouseButton.LeftButton
+
+    def accept(self) -> None:
+        pass
+
+
+def click_legend(legend, item) -> None:
+    sample = next(sample for sample, _ in legend.items if sample.item is item)
+    sample.mouseClickEvent(LeftClick())
+
+
 def statuses(panel) -> dict[str, str]:
     return {record.path.name: record.status for record in panel.records}
 
@@ -66,7 +81,8 @@ def test_selected_runs_are_overlaid_with_plot_controls(qtbot, library_window, tm
     # the check box in the list hides a run; a click on its legend entry shows it again
     library.panel.table.name_item(run_key(beta)).setCheckState(Qt.CheckState.Unchecked)
     assert not curves["beta"].main.isVisible() and not curves["beta"].final.isVisible()
-    window.loss_panel.legend.sigSampleClicked.emit(curves["beta"].main.setVisible(True) or curves["beta"].main)
+    click_legend(window.loss_panel.legend, curves["beta"].main)
+    assert curves["beta"].main.isVisible()
     assert curves["beta"].final.isVisible()
     assert library.panel.table.name_item(run_key(beta)).checkState() == Qt.CheckState.Checked
     # smoothing: the drawn curve is the EMA, the raw one stays (faint)

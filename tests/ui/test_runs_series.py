@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QMessageBox
 from studio.config import load_preset
 from studio.export.checkpoints import checkpoints
 from studio.export.library import read_run
+from studio.export.smoothing import ema, slider_weight
 from tests.library_helpers import make_killed_run, make_run, quick_preset
-from tests.ui.conftest import FAST, click, open_window, preset_with, wait_for_iteration
+from tests.ui.conftest import FAST, click, open_window, preset_with, run_to_end, wait_for_iteration
 from tests.ui.runs_fixtures import column
 
 SEEDS = ["training.iterations=20", "training.eval_every=10", *FAST]
@@ -61,3 +62,18 @@ def test_closing_mid_run_leaves_a_checkpoint(qtbot, tmp_path):
     window.close()
     assert not window.session.active and checkpoints(run_dir)
     assert read_run(run_dir).status == "stopped" and read_run(run_dir).resumable
+
+
+def test_the_live_run_is_smoothed_and_drawn_against_wall_time(qtbot, window):
+    controls, overlay = window.library.loss_controls, window.library.overlay
+    controls.slider.setValue(50)
+    run_to_end(qtbot, window)
+    qtbot.waitUntil(lambda: overlay.live is not None and overlay.live.main.getOriginalDataset()[0] is not None)
+    qtbot.waitUntil(lambda: len(overlay.live.main.getOriginalDataset()[0]) == 60)
+    raw = window.data.steps.column(1)
+    np.testing.assert_allclose(overlay.live.main.getOriginalDataset()[1], ema(raw, slider_weight(50)))
+    assert window.loss_panel.meta.isVisible()  # the panel's own raw curve stays, under the smoothed one
+    controls.x_choice.setCurrentText("wall time")
+    assert not window.loss_panel.meta.isVisible()
+    np.testing.assert_allclose(overlay.live.main.getOriginalDataset()[0], window.data.steps.column(3))
+    np.testing.assert_allclose(overlay.live.raw.getOriginalDataset()[1], raw)

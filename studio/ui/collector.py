@@ -1,0 +1,62 @@
+"""While training runs on its own thread, Python's cyclic garbage collector runs only on the UI thread.
+
+A reference cycle holding Qt objects (a plot item taken off a plot, a closed
+window) may be collected by whichever thread happens to allocate when the
+collector's threshold is reached.  Collected on the training thread (or the
+preview's sampling thread), those Qt objects are destroyed on the wrong
+thread, and Qt crashes (segmentation fault) some time later.  So automatic
+collection is off while a training thread runs or a main window lives, and a
+timer collects on the UI thread instead, generation by generation as the
+automatic collector would (pyqtgraph's ``GarbageCollector`` does the same).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QObject, QThread, QTimer
+
+INTERVAL_MS = 250
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.holders: list[Callable[[], bool]] = []  # each says whether it still needs the hold
+        self.timer: QTimer | None = None
+
+    def hold_for(self, thread: QThread) -> None:
+        """Call on the UI thread right before starting ``thread``."""
+        self._hold(lambda: shiboken6.isValid(thread) and thread.isRunning())
+
+    def hold_while_alive(self, owner: QObject) -> None:
+        """Hold for as long as ``owner`` (a main window, whose preview samples on a Python thread) exists."""
+        self._hold(lambda: shiboken6.isValid(owner))
+
+    def _hold(self, alive: Callable[[], bool]) -> None:
+        if self.timer is None:
+            self.timer = QTimer()
+            self.timer.setInterval(INTERVAL_MS)
+            self.timer.timeout.connect(self.tick)
+        self.holders.append(alive)
+        gc.disable()
+        self.timer.start()
+
+    def tick(self) -> None:
+        self.holders = [alive for alive in self.holders if alive()]
+        collect_due()
+        if not self.holders and self.timer is not None:
+            gc.enable()
+            self.timer.stop()
+
+
+def collect_due() -> None:
+    """Collect the oldest generation whose count passed its threshold (as automatic collection would)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    due = [generation for generation in range(3) if counts[generation] > thresholds[generation]]
+    if due:
+        gc.collect(due[-1])
+
+
+COLLECTOR = _Collector()
