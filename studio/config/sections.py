@@ -55,6 +55,13 @@ class TrainingConfig:
     )
     eval_tasks: int = param(100, "Evaluation tasks", "Held-out tasks per evaluation.", minimum=1, maximum=1_000_000)
     device: str = param("auto", "Device", "auto, cpu, cuda, cuda:N or mps.")
+    init_weights: str = param(
+        "",
+        "Initial weights",
+        "Start from these weights instead of a random initialisation: a .safetensors file or a PyTorch "
+        ".pt/.pth state dict (read with weights_only=True; no code runs from it).",
+        is_path=True,
+    )
     checkpoint_every: int = param(
         1000,
         "Checkpoint every",

@@ -26,6 +26,7 @@ from studio.engine.events import (
     TasksDrawn,
 )
 from studio.engine.models import build_model, parameter_count
+from studio.engine.models.weights import initial_weights, load_checked
 from studio.engine.resources import check_fits
 from studio.engine.sampling import CurriculumSampler, build_sampler
 from studio.engine.streams import generator, stream_seed
@@ -72,7 +73,11 @@ class Training:
                 sketch = build_model(*dims)
             check_fits(self.preset, self.device, sketch, self.eval_tasks.x_support[0])
             torch.manual_seed(stream_seed(self.preset.seed, "model"))
-            return build_model(*dims).to(self.device)
+            model = build_model(*dims)
+        if self.preset.training.init_weights:
+            path = self.preset.training.init_weights
+            load_checked(model, initial_weights(path), path, "training.init_weights")
+        return model.to(self.device)
 
     @property
     def total_iterations(self) -> int:

@@ -83,6 +83,7 @@ def load_model(run_dir: str | Path) -> torch.nn.Module:
     """The network of a run folder with its meta-learned weights, in eval mode, on the CPU."""
     from studio.config.parse import preset_from_dict
     from studio.engine.models import build_model
+    from studio.engine.models.weights import load_checked
 
     state, spec = read_model_files(run_dir)
     try:
@@ -90,19 +91,5 @@ def load_model(run_dir: str | Path) -> torch.nn.Module:
     except ConfigError as error:
         raise ConfigError(f"{Path(run_dir) / MODEL_SPEC_FILE}: {error}") from None
     model = build_model(model_config, spec["input_dim"], spec["output_dim"])
-    _load_state(model, state, Path(run_dir) / MODEL_FILE)
+    load_checked(model, state, f"{Path(run_dir) / MODEL_FILE} (described in {MODEL_SPEC_FILE})")
     return model.eval()
-
-
-def _load_state(model: torch.nn.Module, state: dict[str, torch.Tensor], path: Path) -> None:
-    expected = model.state_dict()
-    missing = sorted(expected.keys() - state.keys())
-    unexpected = sorted(state.keys() - expected.keys())
-    wrong = [k for k in expected.keys() & state.keys() if expected[k].shape != state[k].shape]
-    if missing or unexpected or wrong:
-        parts = [f"missing {missing}" if missing else "", f"unexpected {unexpected}" if unexpected else ""]
-        parts += [f"{k} has shape {tuple(state[k].shape)}, expected {tuple(expected[k].shape)}" for k in sorted(wrong)]
-        raise ConfigError(
-            f"{path}: does not fit the model described in {MODEL_SPEC_FILE}: {'; '.join(p for p in parts if p)}"
-        )
-    model.load_state_dict(state)

@@ -145,3 +145,15 @@ def test_rotation_classes_only_in_meta_train(image_root, tmp_path):
     test = family.sample(60, torch.Generator().manual_seed(0), split="test")
     assert set(train.params["rotation"].flatten().tolist()) == {0, 1, 2, 3}
     assert set(test.params["rotation"].flatten().tolist()) == {0}
+
+
+def test_images_above_the_pixel_limit_are_refused_before_decoding(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from studio.engine.tasks import image_files
+
+    path = tmp_path / "big.png"
+    Image.new("L", (64, 64), 255).save(path)
+    assert image_files.load_image(path, 28, "grayscale") is not None
+    monkeypatch.setattr(image_files, "MAX_PIXELS", 64 * 64 - 1)
+    assert image_files.load_image(path, 28, "grayscale") is None

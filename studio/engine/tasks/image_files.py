@@ -106,6 +106,9 @@ def fingerprint(classes: list[ImageClass]) -> tuple:
     return tuple(marks)
 
 
+MAX_PIXELS = 40_000_000  # far above any photo a few-shot task needs; a skipped file is counted in a notice
+
+
 def load_image(path: Path, size: int, color: str) -> np.ndarray | None:
     """The image at ``path`` as uint8 (channels, size, size), or ``None`` if it cannot be decoded.
 
@@ -115,6 +118,8 @@ def load_image(path: Path, size: int, color: str) -> np.ndarray | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's warnings about odd but readable files
             with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:  # refuse before decoding: a decompression bomb
+                    return None
                 image.seek(0)
                 image = _on_white(image).convert("L" if color == "grayscale" else "RGB")
                 image = image.resize((size, size), Image.Resampling.LANCZOS)
