@@ -15,11 +15,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 import torch
 
 from studio.config import ConfigError, TaskConfig, public_fields, spec_of
 from studio.config.sampling import SamplingConfig
 from studio.engine.tasks import TaskBatch, TaskFamily, build_family
+
+DRAWN_LIMIT = 50_000  # values kept per task parameter for the "tasks drawn" histograms
 
 
 class TaskSampler:
@@ -29,7 +32,7 @@ class TaskSampler:
         self.family = family
         self.config = config
         self.generator = generator
-        self.drawn: dict[str, list[float]] = {}
+        self.drawn: dict[str, np.ndarray] = {}
 
     def sample(self, n_tasks: int, iteration: int) -> TaskBatch:
         batch = self.family.sample(n_tasks, self.generator)
@@ -39,19 +42,22 @@ class TaskSampler:
     def observe(self, batch: TaskBatch, task_losses: torch.Tensor) -> None:
         """The query losses of the tasks just trained on (used by prioritized sampling)."""
 
-    def _remember(self, batch: TaskBatch, limit: int = 200_000) -> None:
+    def _remember(self, batch: TaskBatch) -> None:
+        """Keep the latest :data:`DRAWN_LIMIT` values of each scalar task parameter (float32 arrays)."""
         for name, values in batch.params.items():
             if values.dim() == 1:
-                kept = self.drawn.setdefault(name, [])
-                kept.extend(values.tolist())
-                del kept[: max(0, len(kept) - limit)]
+                kept = np.concatenate(
+                    [self.drawn.get(name, np.empty(0, np.float32)), values.numpy().astype(np.float32)]
+                )
+                self.drawn[name] = kept[-DRAWN_LIMIT:]
 
     def state_dict(self) -> dict:
-        return {"generator": self.generator.get_state(), "drawn": {k: list(v) for k, v in self.drawn.items()}}
+        drawn = {k: torch.from_numpy(v.copy()) for k, v in self.drawn.items()}
+        return {"generator": self.generator.get_state(), "drawn": drawn}
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
-        self.drawn = {k: list(v) for k, v in state["drawn"].items()}
+        self.drawn = {k: v.numpy().astype(np.float32) for k, v in state["drawn"].items()}
 
 
 class CurriculumSampler(TaskSampler):
