@@ -105,3 +105,8 @@ def test_every_setting_of_every_registered_choice_has_a_label_and_help():
                 continue  # the choice itself: the form shows it as the section's picker
             spec = spec_of(field)
             assert spec.label and spec.help, f"{cls.__name__}.{field.name} lacks a label or help text"
+
+
+def test_control_characters_in_text_round_trip_through_toml():
+    preset = Preset(name="del \x7f nul \x00 tab \t", description="bell \x07")
+    assert preset_from_dict(tomllib.loads(preset_to_toml(preset))) == preset
