@@ -41,7 +41,7 @@ def headless(preset: Preset, folder: Path) -> float:
     """Seconds to train ``preset`` the way ``studio run`` does."""
     started = time.perf_counter()
     training = Training(preset)
-    recorder = RunRecorder(folder, training.model_state, training.model_spec())
+    recorder = RunRecorder.for_training(folder, training)
     for event in training.events():
         recorder.record(event)
     return time.perf_counter() - started

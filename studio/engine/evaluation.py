@@ -35,13 +35,6 @@ def adaptation_scores(
     return {name: torch.cat(values) for name, values in parts.items()}
 
 
-def adaptation_losses(
-    learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device
-) -> torch.Tensor:
-    """Query loss of every task after 0..steps inner steps, shape (tasks, steps + 1), on the CPU."""
-    return adaptation_scores(learner, params, tasks, steps, device)["loss"]
-
-
 def evaluate(
     learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device, iteration: int = 0
 ) -> Evaluation:

@@ -52,12 +52,12 @@ class RunRecorder:
         model_spec: dict,
         learner_state: Callable[[], dict[str, torch.Tensor]] | None = None,
     ):
-        """``learner_state`` (e.g. ``Training.learner_state``) gives the extra meta-parameters to save; by
-        default, that of the object ``model_state`` is a method of (a ``Training``), if it has one."""
+        """``learner_state`` (e.g. ``Training.learner_state``) gives the extra meta-parameters to save, if any;
+        :meth:`for_training` passes all of these, and checkpoints too."""
         self.run_dir = Path(run_dir)
         self._model_state = model_state
         self._model_spec = model_spec
-        self._learner_state = learner_state or getattr(getattr(model_state, "__self__", None), "learner_state", None)
+        self._learner_state = learner_state
         self._baselines: dict[str, Evaluation] = {}
         self._metrics: MetricsWriter | None = None
         self._started: RunStarted | None = None

@@ -15,7 +15,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as save_safetensors
 
-from studio.config import ConfigError, atomic_write_bytes
+from studio.config import ConfigError
 
 STRUCTURE_KEY = "studio_structure"
 
@@ -55,13 +55,8 @@ def encode_state(tree: Any) -> bytes:
     return save_safetensors(tensors, metadata={STRUCTURE_KEY: json.dumps(skeleton)})
 
 
-def save_state(path: str | Path, tree: Any) -> None:
-    """Write ``tree`` to one safetensors file atomically (temporary file, fsync, rename)."""
-    atomic_write_bytes(path, encode_state(tree))
-
-
 def load_state(path: str | Path) -> Any:
-    """Read a file written by :func:`save_state`; a damaged file raises :class:`ConfigError`."""
+    """Read a file holding :func:`encode_state` bytes; a damaged file raises :class:`ConfigError`."""
     path = Path(path)
     try:
         with safe_open(str(path), framework="pt") as handle:

@@ -71,7 +71,7 @@ class ExportActions:
             session.gate.wait_parked(PARK_TIMEOUT_S)
         training = session.training
         recorded = session.run_dir if not session.active else None
-        return write_run_folder(self.window.data, training.model_state, training.model_spec(), path, recorded)
+        return write_run_folder(self.window.data, training, path, recorded)
 
     def metrics(self, path: str | Path) -> Path:
         """``metrics.csv`` with one row per meta-iteration run so far."""

@@ -8,12 +8,11 @@ the run folder come out of :mod:`studio.export` exactly as the CLI writes them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import torch
-
 from studio.config import ConfigError, atomic_write_bytes
+from studio.engine import Training
 from studio.engine.events import Evaluation, Event, RunFinished
 from studio.export import MODEL_FILE, MODEL_SPEC_FILE, RunRecorder, prepare_run_dir
 from studio.export.metrics_csv import MetricsWriter
@@ -65,20 +64,14 @@ def write_metrics_csv(data: RunData, path: str | os.PathLike) -> None:
     os.replace(partial, path)
 
 
-def write_run_folder(
-    data: RunData,
-    model_state: Callable[[], dict[str, torch.Tensor]],
-    model_spec: dict,
-    path: str | os.PathLike,
-    recorded: Path | None = None,
-) -> Path:
+def write_run_folder(data: RunData, training: Training, path: str | os.PathLike, recorded: Path | None = None) -> Path:
     """A run folder like ``studio run`` writes: a copy of the recorded one if complete, else rebuilt."""
     run_dir = prepare_run_dir(path)
     if recorded is not None and all((recorded / name).is_file() for name in RUN_FILES):
         for name in RUN_FILES:
             atomic_write_bytes(run_dir / name, (recorded / name).read_bytes())
         return run_dir
-    recorder = RunRecorder(run_dir, model_state, model_spec)
+    recorder = RunRecorder(run_dir, training.model_state, training.model_spec(), training.learner_state)
     for record in replay(data):
         recorder.record(record)
     return run_dir
