@@ -20,7 +20,7 @@ from pathlib import Path
 from studio.config import ConfigError, load_preset
 from studio.presets import bundled_presets, describe, resolve_preset_path
 
-COMMANDS = ("run", "eval", "presets", "runs", "compare", "export")
+COMMANDS = ("run", "eval", "presets", "runs", "compare", "export", "sweep")
 EXIT_USAGE = 2
 
 
@@ -72,8 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the result as JSON")
     _add_preset_options(ev)
     from studio.cli_library import add_parsers
+    from studio.cli_sweep import add_parser as add_sweep_parser
 
     add_parsers(commands)
+    add_sweep_parser(commands, _add_preset_options)
     return parser
 
 
@@ -99,6 +101,10 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 def _dispatch(args: argparse.Namespace) -> int:
     from studio.cli_library import dispatch
 
+    if args.command == "sweep":
+        from studio.cli_sweep import run as sweep
+
+        return sweep(args, _overrides(args))
     return {"presets": _list_presets, "run": _run, "eval": _eval}.get(args.command, dispatch)(args)
 
 
@@ -117,7 +123,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.seeds is not None:
         return _run_seeds(args)
     training, run_dir = _training_and_folder(args)
-    recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None)
+    source = resolve_preset_path(args.preset) if args.preset is not None else None
+    recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None, preset_source=source)
     progress = Progress(quiet=args.quiet)
     try:
         for event in training.events():

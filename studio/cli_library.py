@@ -1,6 +1,7 @@
 """The ``studio`` commands that work on run folders: ``runs``, ``compare`` and ``export``.
 
-studio runs [--dir DIR]                              the runs folder as a table
+studio runs [--dir DIR] [--filter TEXT]              the runs folder as a table
+studio runs --note RUN TEXT | --tag RUN TAG           annotate a run (notes.json in its folder)
 studio compare RUN_A RUN_B ... --out report.html     a one-page HTML report of the runs
 studio export RUN_DIR ... --format F --out PATH      data, plots or the adapted model
 """
@@ -26,6 +27,7 @@ RUNS_COLUMNS = (
     "duration",
     "date",
     "settings",
+    "notes",
 )
 
 
@@ -36,6 +38,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     runs = commands.add_parser("runs", help="list the run folders in the runs folder")
     runs.add_argument("--dir", type=Path, default=None, help=f"the runs folder (default: {default_runs_dir()})")
     runs.add_argument("--json", action="store_true", help="print the records as JSON")
+    runs.add_argument("--filter", default="", metavar="TEXT", help="only runs matching every word (#tag for a tag)")
+    runs.add_argument("--note", nargs=2, metavar=("RUN", "TEXT"), help="set a run's note (empty text clears it)")
+    runs.add_argument("--tag", nargs=2, metavar=("RUN", "TAG"), help="add a tag to a run")
+    runs.add_argument("--untag", nargs=2, metavar=("RUN", "TAG"), help="remove a tag from a run")
     compare = commands.add_parser("compare", help="write a one-page HTML report comparing runs")
     compare.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     compare.add_argument("--out", type=Path, required=True, help="the report file to write, e.g. report.html")
@@ -80,10 +86,12 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def list_runs(args: argparse.Namespace) -> int:
-    from studio.export.library import default_runs_dir, scan_runs
+    from studio.export.library import default_runs_dir, filter_runs, scan_runs
 
+    if args.note or args.tag or args.untag:
+        return annotate(args)
     root = args.dir or default_runs_dir()
-    records = scan_runs(root)
+    records = filter_runs(scan_runs(root), args.filter)
     if args.json:
         print(json.dumps([_record_dict(r) for r in records], indent=1))
         return 0
@@ -94,6 +102,28 @@ def list_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def annotate(args: argparse.Namespace) -> int:
+    """``--note RUN TEXT``, ``--tag RUN TAG``, ``--untag RUN TAG``: change notes.json, print what it holds."""
+    from studio.export.annotations import add_tag, remove_tag, set_note
+    from studio.export.library import is_run_folder
+
+    run, value = args.note or args.tag or args.untag
+    if not is_run_folder(run):
+        raise ConfigError(f"{run}: not a run folder (expected preset.toml with metrics.csv or summary.json)")
+    action = set_note if args.note else add_tag if args.tag else remove_tag
+    annotations = action(run, value)
+    print(f"{run}: {notes_text(annotations.note, annotations.tags) or '(no note, no tags)'}")
+    return 0
+
+
+def notes_text(note: str, tags: Sequence[str], width: int = 60) -> str:
+    """``#tag #other  the note``, the note cut to ``width`` characters."""
+    text = " ".join(f"#{tag}" for tag in tags)
+    short = note.replace("\n", " ")
+    short = short if len(short) <= width else short[: width - 3] + "..."
+    return f"{text}  {short}".strip()
+
+
 def _record_row(record) -> list[str]:
     from studio.console import format_duration
     from studio.export.hyperparameters import format_value
@@ -102,12 +132,13 @@ def _record_row(record) -> list[str]:
     duration = "" if record.duration_seconds is None else format_duration(record.duration_seconds)
     iterations = f"{record.iterations}/{record.total_iterations}"
     row = [record.name, record.status, record.algorithm, record.family, iterations, record.final_text]
-    return row + [duration, record.date, settings]
+    return row + [duration, record.date, settings, notes_text(record.note, record.tags)]
 
 
 def _record_dict(record) -> dict:
     keys = ("name", "status", "algorithm", "family", "seed", "iterations", "total_iterations", "final_loss")
     keys += ("final_ci95", "final_accuracy", "final_accuracy_ci95", "duration_seconds", "date", "resumable", "message")
+    keys += ("note", "tags")
     document = {key: getattr(record, key) for key in keys}
     hyperparameters = {k: list(v) if isinstance(v, tuple) else v for k, v in record.hyperparameters.items()}
     return {"path": str(record.path), **document, "hyperparameters": hyperparameters}

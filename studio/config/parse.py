@@ -17,13 +17,15 @@ from studio.config.fields import public_fields, spec_of
 from studio.config.preset import FIXED_SECTIONS, SCALAR_NAMES, SCHEMA_VERSION, SECTION_NAMES, Preset
 from studio.config.registry import SECTIONS
 
+SWEEP_TABLE = "sweep"  # read by studio.config.sweep (studio sweep); a run of the preset ignores it
+
 
 def preset_from_dict(data: Mapping[str, Any]) -> Preset:
     """Validate ``data`` (as read from TOML) and build the preset, or raise :class:`ConfigError`."""
     errors: list[FieldError] = []
     if not isinstance(data, Mapping):
         raise ConfigError("a preset must be a table of keys and values")
-    _check_keys(data, SCALAR_NAMES + SECTION_NAMES, "", errors)
+    _check_keys(data, SCALAR_NAMES + SECTION_NAMES + (SWEEP_TABLE,), "", errors)
     version = data.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         errors.append(FieldError("schema_version", f"must be {SCHEMA_VERSION}, got {version!r}"))

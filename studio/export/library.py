@@ -26,17 +26,22 @@ from pathlib import Path
 
 from studio.config import ConfigError, atomic_write_text, read_toml
 from studio.export.aggregate import seed_groups
+from studio.export.annotations import NOTES_FILE, read_annotations
 from studio.export.checkpoints import checkpoints
+from studio.export.environment import ENVIRONMENT_FILE
 from studio.export.hyperparameters import key_hyperparameters
 from studio.export.run_metrics import METRICS_FILE, read_metrics
 
 NAME_FILE = "run.json"
 RUNS_DIR_VARIABLE = "STUDIO_RUNS_DIR"
+TRIAL_FILE = "trial.json"
+GROUP_DEPTH = 3  # runs/sweep/trial/seed  # a sweep's trial (studio.sweeps); written beside the run's own files
 RUNNING_SECONDS = 120.0  # a run that wrote a metrics row this recently is taken to be running
-STATUSES = ("running", "finished", "stopped", "failed", "resumable")
+STATUSES = ("running", "finished", "stopped", "pruned", "failed", "resumable")
 STOP_REASONS = ("stopped", "interrupted")
 # what a run folder may hold; a folder with anything else is not deleted (it is not only a run)
 RUN_FILES = ("preset.toml", METRICS_FILE, "model.safetensors", "model.json", "learner.safetensors", "summary.json")
+RUN_FILES += (ENVIRONMENT_FILE, NOTES_FILE, TRIAL_FILE)
 RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE)
 RUN_SUBFOLDERS = ("tensorboard",)
 
@@ -64,6 +69,8 @@ class RunRecord:
     started: float = 0.0
     resumable: bool = False
     message: str = ""
+    note: str = ""
+    tags: tuple[str, ...] = ()
 
     @property
     def date(self) -> str:
@@ -105,15 +112,16 @@ def scan_runs(root: str | Path, active: Iterable[str | Path] = ()) -> list[RunRe
     return sorted(records, key=lambda r: (-r.started, str(r.path)))
 
 
-def _run_folders(root: Path) -> list[Path]:
+def _run_folders(root: Path, depth: int = GROUP_DEPTH) -> list[Path]:
+    """Run folders at ``root`` or below it, through up to ``depth`` levels of group folders
+    (seed series, a sweep's trials, a sweep's trials' seeds)."""
     if is_run_folder(root):
         return [root]
+    if depth == 0:
+        return []
     found = []
     for child in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        if is_run_folder(child):
-            found.append(child)
-        else:  # a group of runs (seeds) one level down
-            found += [g for g in sorted(child.iterdir()) if not g.is_symlink() and is_run_folder(g)]
+        found += _run_folders(child, depth - 1)
     return found
 
 
@@ -127,6 +135,7 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
     summary = _summary(path, progress.get("iterations", 0))
     fields = {**_from_preset(preset), **progress, **_from_summary(summary)}
     status, message = _status(path, summary, running)
+    annotations = read_annotations(path)
     return RunRecord(
         path=path,
         name=run_name(path),
@@ -135,6 +144,8 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
         message=problem or message,
         started=_started(path),
         preset=preset,
+        note=annotations.note,
+        tags=annotations.tags,
         **fields,
     )
 
@@ -215,7 +226,7 @@ def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
         if reason == "completed":
             return "finished", ""
         if reason in STOP_REASONS:
-            return "stopped", ""
+            return ("pruned", "a sweep's pruner stopped this trial early") if _pruned(path) else ("stopped", "")
         return "failed", f"the run ended with status '{reason}'"
     metrics = path / METRICS_FILE
     if metrics.is_file() and time.time() - metrics.stat().st_mtime < RUNNING_SECONDS:
@@ -225,6 +236,16 @@ def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
     return "failed", "the run ended without a summary or a checkpoint"
 
 
+def _pruned(path: Path) -> bool:
+    """Whether a sweep's trial file (here or in the trial folder above a seed) says the trial was pruned."""
+    for folder in (path, path.parent):
+        try:
+            return json.loads((folder / TRIAL_FILE).read_text(encoding="utf-8")).get("state") == "pruned"
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
+
+
 def _started(path: Path) -> float:
     """When the run started: the oldest of its files' modification times."""
     times = [p.stat().st_mtime for p in path.iterdir() if p.is_file()]
@@ -232,7 +253,8 @@ def _started(path: Path) -> float:
 
 
 def filter_runs(records: Sequence[RunRecord], text: str) -> list[RunRecord]:
-    """The records whose name, status, algorithm, family, preset name or key settings contain every word of
+    """The records whose name, status, algorithm, family, preset name, key settings, note or tags (``#tag``)
+    contain every word of
     ``text`` (case-insensitive): the Runs panel's filter box."""
     words = text.lower().split()
     return [r for r in records if all(word in _haystack(r) for word in words)]
@@ -240,7 +262,8 @@ def filter_runs(records: Sequence[RunRecord], text: str) -> list[RunRecord]:
 
 def _haystack(record: RunRecord) -> str:
     settings = " ".join(f"{k}={v}" for k, v in record.hyperparameters.items())
-    return " ".join([record.name, record.status, record.algorithm, record.family, record.preset_name, settings]).lower()
+    fields = [record.name, record.status, record.algorithm, record.family, record.preset_name, settings, record.note]
+    return " ".join(fields + [f"#{tag}" for tag in record.tags]).lower()
 
 
 def group_by_seed(records: Sequence[RunRecord]) -> list[list[RunRecord]]:

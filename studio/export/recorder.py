@@ -18,6 +18,7 @@ import torch
 from studio.config import ConfigError, atomic_write_text, save_preset
 from studio.engine.events import BaselineEvaluation, Evaluation, Event, RunFinished, RunStarted, StepMetrics
 from studio.export.checkpoints import save_checkpoint, snapshot, truncate_metrics
+from studio.export.environment import record_environment
 from studio.export.metrics_csv import MetricsWriter
 from studio.export.model_files import write_learner_file, write_model_files
 from studio.export.summary import summary_dict
@@ -66,14 +67,19 @@ class RunRecorder:
         self._checkpoint_every = 0
         self._pending_checkpoint: tuple[int, bytes] | None = None
         self._resume = False
+        self.preset_source: Path | None = None  # the preset file, for environment.json's git state
 
     @classmethod
-    def for_training(cls, run_dir: str | Path, training: Training, resume: bool = False) -> RunRecorder:
+    def for_training(
+        cls, run_dir: str | Path, training: Training, resume: bool = False, preset_source: Path | None = None
+    ) -> RunRecorder:
         """A recorder that also checkpoints ``training`` every ``training.checkpoint_every`` iterations.
 
         With ``resume``, ``metrics.csv`` is cut back to the training's iteration and appended to.
+        ``preset_source`` is the preset file the run came from (its git work tree goes into environment.json).
         """
         recorder = cls(run_dir, training.model_state, training.model_spec(), training.learner_state)
+        recorder.preset_source = preset_source
         recorder._checkpoint_state = training.state_dict
         recorder._checkpoint_every = training.preset.training.checkpoint_every
         recorder._resume = resume
@@ -113,6 +119,7 @@ class RunRecorder:
         self._started = event
         self._clock = time.perf_counter()
         save_preset(event.preset, self.run_dir / "preset.toml")
+        record_environment(self.run_dir, event.preset, event.device, self.preset_source, resumed=self._resume)
         steps = getattr(event.preset.algorithm, "inner_steps", 0)
         accuracy = self._model_spec.get("task_kind") == "classification"
         append = self._resume and (self.run_dir / "metrics.csv").exists()

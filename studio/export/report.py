@@ -12,6 +12,7 @@ from pathlib import Path
 from studio.config import ConfigError, atomic_write_text
 from studio.console import format_duration
 from studio.export.aggregate import mean_std_ci
+from studio.export.environment import environment_differences, read_environment
 from studio.export.hyperparameters import format_value, hyperparameter_table
 from studio.export.library import RunRecord, group_by_seed, read_run
 from studio.export.plots import X_LABELS, adaptation_curves, group_curves, metric_curves, metric_label
@@ -58,7 +59,8 @@ def build_report(run_dirs: Sequence[str | Path], smoothing: float = 0.6, band: s
     records, metrics, summaries = load_runs(run_dirs)
     title = f"Run report: {records[0].name}" if len(records) == 1 else f"Comparison of {len(records)} runs"
     sections = [f"<h1>{escape(title)}</h1>", f"<p>Written {escape(time.strftime('%Y-%m-%d %H:%M'))}.</p>"]
-    sections += [_summary_table(records), _groups_section(records), _hyperparameter_section(records)]
+    sections += [_summary_table(records), _notes_section(records), _groups_section(records)]
+    sections += [_hyperparameter_section(records), _environment_section(records)]
     sections += [_plots(records, metrics, summaries, smoothing, band), _presets(records)]
     body = "\n".join(s for s in sections if s)
     head = f'<meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style>'
@@ -94,6 +96,28 @@ def _summary_table(records: Sequence[RunRecord]) -> str:
         for r in records
     ]  # fmt: skip
     return "<h2>Summary</h2>\n" + _table(SUMMARY_HEADER, rows)
+
+
+def _notes_section(records: Sequence[RunRecord]) -> str:
+    """What the researcher wrote about the runs (``studio runs --note/--tag``, the Runs panel)."""
+    rows = [[r.name, " ".join(f"#{t}" for t in r.tags), r.note] for r in records if r.note or r.tags]
+    return "<h2>Notes</h2>\n" + _table(("run", "tags", "note"), rows) if rows else ""
+
+
+def _environment_section(records: Sequence[RunRecord]) -> str:
+    """Where the runs' environments (environment.json) differ: versions, packages, commit, data."""
+    documents = {r.name: read_environment(r.path) for r in records}
+    known = {name: document for name, document in documents.items() if document is not None}
+    if len(known) < 2:
+        return ""
+    differences = environment_differences(known)
+    if not differences:
+        return "<h2>Environment</h2>\n<p>The runs' environments (environment.json) are the same.</p>"
+    names = list(known)
+    rows = [[entry, *(values[name] for name in names)] for entry, values in differences.items()]
+    marked = [set(range(1, len(names) + 1))] * len(rows)
+    note = "<p>Entries of environment.json that differ among the runs.</p>"
+    return "<h2>Environment</h2>\n" + note + _table(["entry", *names], rows, marked)
 
 
 def _groups_section(records: Sequence[RunRecord]) -> str:
