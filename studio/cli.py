@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in COMMANDS + ("-h", "--help", "--version"):
-            return _dispatch(build_parser().parse_args(args))
+            parsed = build_parser().parse_args(args)
+            parsed.command_line = ["studio", *args]  # for environment.json
+            return _dispatch(parsed)
         return _open_window(args)
     except ConfigError as error:
         print(f"studio: error: {error}".replace("\n", "\nstudio: error: "), file=sys.stderr)
@@ -99,6 +101,10 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("run", "sweep"):
+        from studio.export.environment import set_command_line
+
+        set_command_line(args.command_line)
     from studio.cli_library import dispatch
 
     if args.command == "sweep":

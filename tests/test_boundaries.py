@@ -12,7 +12,8 @@ QT = ("PySide6", "pyqtgraph", "superqt", "shiboken6")
 FORBIDDEN = {
     "config": QT + ("torch", "studio.engine", "studio.export", "studio.ui", "studio.cli"),
     "engine": QT + ("studio.export", "studio.ui", "studio.cli"),
-    "export": QT + ("studio.ui", "studio.cli"),
+    "export": QT + ("studio.ui", "studio.cli", "studio.sweeps", "optuna"),
+    "sweeps": QT + ("studio.ui", "studio.cli"),
 }
 
 

@@ -24,6 +24,13 @@ from studio.config import Preset, atomic_write_text, public_fields, spec_of
 ENVIRONMENT_FILE = "environment.json"
 MAX_DIFF_BYTES = 1_000_000  # a larger diff is cut, and says so
 GIT_SECONDS = 10
+_command_line: list[str] | None = None
+
+
+def set_command_line(argv: list[str]) -> None:
+    """What the user typed (``studio run ...``): the CLI says so, as it may be called with its own ``argv``."""
+    global _command_line
+    _command_line = list(argv)
 
 
 def record_environment(
@@ -43,7 +50,7 @@ def environment(preset: Preset, device: str, preset_source: Path | None = None) 
     from studio import __version__
 
     return {
-        "command": list(sys.argv),
+        "command": _command_line if _command_line is not None else list(sys.argv),
         "studio_version": __version__,
         "git": git_state(preset_source.parent if preset_source else None),
         "python": platform.python_version(),

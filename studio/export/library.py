@@ -41,7 +41,8 @@ STATUSES = ("running", "finished", "stopped", "pruned", "failed", "resumable")
 STOP_REASONS = ("stopped", "interrupted")
 # what a run folder may hold; a folder with anything else is not deleted (it is not only a run)
 RUN_FILES = ("preset.toml", METRICS_FILE, "model.safetensors", "model.json", "learner.safetensors", "summary.json")
-RUN_FILES += (ENVIRONMENT_FILE, NOTES_FILE, TRIAL_FILE)
+# written beside them: what produced the run, what the researcher says about it, a sweep's trial
+RECORD_FILES = (ENVIRONMENT_FILE, NOTES_FILE, TRIAL_FILE)
 RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE)
 RUN_SUBFOLDERS = ("tensorboard",)
 
@@ -310,4 +311,4 @@ def _belongs_to_run(entry: Path) -> bool:
         return False
     if entry.is_dir():
         return entry.name in RUN_SUBFOLDERS
-    return entry.name in RUN_FILES or any(entry.match(pattern) for pattern in RUN_PATTERNS)
+    return entry.name in RUN_FILES + RECORD_FILES or any(entry.match(pattern) for pattern in RUN_PATTERNS)
