@@ -86,32 +86,18 @@ def _join(args: argparse.Namespace) -> int:
 
 def read_sweep(path: Path, overrides: list[str], args: argparse.Namespace):
     """The base preset's data (overrides applied, validated) and its sweep (CLI settings applied, checked)."""
-    from studio.config.parse import preset_from_dict
-    from studio.config.sweep import check_against_preset, sweep_from_dict
+    from studio.config.sweep import SweepConfig, sweep_request
     from studio.config.toml_io import apply_overrides, read_toml, resolve_relative_paths
 
     data = resolve_relative_paths(read_toml(path), path.resolve().parent)
-    table = dict(data.pop("sweep", {}) or {})
+    table = data.pop("sweep", {}) or {}
     if not isinstance(table, dict):
         raise ConfigError.at("sweep", "must be a table ([sweep])")
-    base = apply_overrides(data, overrides)
-    preset_from_dict(base)  # the base preset must be valid on its own
-    table.update({key: getattr(args, key) for key in CLI_SETTINGS if getattr(args, key) is not None})
-    sweep = sweep_from_dict(table, args.vary)
-    check_against_preset(sweep, base)
-    return base, _fit_grid(sweep)
-
-
-def _fit_grid(sweep):
-    """A grid sweep runs each combination once: its budget is at most the grid's size."""
-    import dataclasses
-
-    from studio.sweeps.study import grid_size
-
-    if sweep.sampler != "grid" or grid_size(sweep) >= sweep.trials:
-        return sweep
-    print(f"studio: note: the grid has {grid_size(sweep)} combinations; running that many trials", file=sys.stderr)
-    return dataclasses.replace(sweep, trials=grid_size(sweep))
+    table = {**table, **{key: getattr(args, key) for key in CLI_SETTINGS if getattr(args, key) is not None}}
+    base, sweep = sweep_request(apply_overrides(data, overrides), table, args.vary)
+    if sweep.trials < table.get("trials", SweepConfig().trials):
+        print(f"studio: note: the grid has {sweep.trials} combinations; running that many trials", file=sys.stderr)
+    return base, sweep
 
 
 def _prepare_folder(out: Path, local_storage: bool) -> None:

@@ -284,3 +284,41 @@ def grid_values(dimension: Dimension, points: int) -> tuple:
     if dimension.kind == "int":
         return tuple(sorted({round(v) for v in values}))
     return tuple(float(f"{v:.6g}") for v in values)
+
+
+def sweep_toml(sweep: SweepConfig) -> str:
+    """The sweep as a ``[sweep]`` table (and ``[sweep.vary]``), to append to a preset file."""
+    import json
+
+    lines = ["[sweep]"] + [f"{f.name} = {json.dumps(getattr(sweep, f.name))}" for f in SCALAR_FIELDS]
+    lines += ["", "[sweep.vary]"]
+    for d in sweep.vary:  # a JSON list of strings, numbers or booleans is a TOML array
+        spec = json.dumps(list(d.choices)) if d.kind == "choice" else json.dumps(d.describe())
+        lines.append(f"{json.dumps(d.key)} = {spec}")
+    return "\n".join(lines) + "\n"
+
+
+def grid_size(sweep: SweepConfig) -> int:
+    """How many combinations the grid sampler has."""
+    size = 1
+    for dimension in sweep.vary:
+        size *= len(grid_values(dimension, sweep.grid_points))
+    return size
+
+
+def sweep_request(
+    data: Mapping[str, Any], table: Mapping[str, Any], vary: Iterable[str] = ()
+) -> tuple[dict[str, Any], SweepConfig]:
+    """The base preset's data (validated on its own) and the sweep, checked against it; a grid sweep's
+    budget is at most the grid's size (each combination runs once).  The CLI and the window both ask this."""
+    import copy
+
+    base = {k: copy.deepcopy(v) for k, v in data.items() if k != "sweep"}
+    preset_from_dict(copy.deepcopy(base))
+    sweep = sweep_from_dict(table, vary)
+    check_against_preset(sweep, base)
+    if sweep.sampler == "grid" and grid_size(sweep) < sweep.trials:
+        import dataclasses
+
+        sweep = dataclasses.replace(sweep, trials=grid_size(sweep))
+    return base, sweep

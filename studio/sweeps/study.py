@@ -104,13 +104,6 @@ def make_pruner(sweep: SweepConfig) -> optuna.pruners.BasePruner:
     return optuna.pruners.NopPruner()
 
 
-def grid_size(sweep: SweepConfig) -> int:
-    size = 1
-    for dimension in sweep.vary:
-        size *= len(grid_values(dimension, sweep.grid_points))
-    return size
-
-
 def sweep_to_dict(sweep: SweepConfig) -> dict[str, Any]:
     data = dataclasses.asdict(sweep)
     data["vary"] = [dataclasses.asdict(d) for d in sweep.vary]

@@ -31,6 +31,7 @@ from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
 from studio.ui.side_docks import add_side_docks
 from studio.ui.status import RunStatus
+from studio.ui.sweep_window import add_sweep_menu
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
 from studio.ui.worker import RunSession
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
         self.exports = ExportActions(self)
         self.library = RunLibrary(self)  # the Runs dock, compared runs, plot controls, seeds, resuming
+        add_sweep_menu(self, lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir)
 
     def _build_layout(self) -> None:
         plots = plot_area(
