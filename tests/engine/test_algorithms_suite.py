@@ -3,6 +3,7 @@ saves its extra meta-parameters, and can be compared against the conventional ba
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from studio.engine.registry import FAMILIES, LEARNERS
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from tests.engine.algorithm_helpers import GaussianBlobs, algorithm_config, small_preset
+from tests.engine.image_fixtures import one_thread_fixture  # noqa: F401  (one torch thread: tiny models)
 
 ALGORITHMS = algorithm_names()
 SUITE = {"anil", "attention", "maml", "metasgd", "pretrain", "reptile", "ridge_head", "scratch"}
@@ -76,19 +78,38 @@ def test_trains_on_every_family_it_applies_to(algorithm, family):
     assert changed if getattr(training.learner, "meta_trained", True) else not changed
 
 
-@pytest.mark.parametrize("algorithm", sorted(SUITE))
-def test_learns_a_classification_task_family(algorithm):
+GRADIENT_STEP = {"anil", "maml", "metasgd", "pretrain", "reptile", "scratch"}  # they take an inner_lr
+
+
+def blobs_learner(algorithm: str, meta_lr: float = 0.01):
+    """A learner on 3-way Gaussian blobs, with an inner step large enough to move in one or a few steps."""
     family = GaussianBlobs()
     torch.manual_seed(0)
-    model = build_model(small_preset(algorithm).model, family.input_dim, family.output_dim)
-    learner = build_learner(algorithm_config(algorithm), model, family.kind)
+    preset = small_preset(algorithm)
+    model = build_model(preset.model, family.input_dim, family.output_dim)
+    config = algorithm_config(algorithm, **({"inner_lr": 0.5} if algorithm in GRADIENT_STEP else {}))
+    learner = build_learner(config, model, family.kind)
     params = learner.init_parameters()
-    optimizer = learner.make_optimizer(params, small_preset(algorithm).training)
+    optimizer = learner.make_optimizer(params, replace(preset.training, meta_lr=meta_lr))
+    return family, learner, params, optimizer, getattr(config, "inner_steps", 1)
+
+
+@pytest.mark.parametrize("algorithm", sorted(SUITE))
+def test_learns_a_classification_task_family(algorithm):
+    family, learner, params, optimizer, steps = blobs_learner(algorithm)
+    heldout = family.sample(50, torch.Generator().manual_seed(99))  # tasks never trained on
+    before = learner.query_scores(params, heldout, steps)
     generator = torch.Generator().manual_seed(0)
-    losses = [float(learner.meta_step(params, family.sample(4, generator), optimizer)) for _ in range(3)]
-    assert all(math.isfinite(loss) for loss in losses)
-    logits = learner.adapted_prediction(params, family.sample(2, generator), torch.zeros(5, 2), 1)
-    assert logits.shape == (2, 5, 3) and bool(torch.isfinite(logits).all())
+    losses = [float(learner.meta_step(params, family.sample(4, generator), optimizer)) for _ in range(40)]
+    after = {name: values.mean(0) for name, values in learner.query_scores(params, heldout, steps).items()}
+    assert after["accuracy"][-1] > 0.6  # chance is 1/3: after adapting, held-out queries are classified
+    if algorithm in ("pretrain", "scratch"):
+        # baselines learn from each task's support set only (pooled pretraining cannot help 3-way blobs whose
+        # labels are arbitrary per task: issue #14 item 1), so what they learn is the fine-tuning itself
+        assert after["loss"][-1] < after["loss"][0] - 0.1
+    else:
+        assert sum(losses[-5:]) / 5 < math.log(3) - 0.3  # well below the loss of guessing
+        assert after["loss"][-1] < before["loss"].mean(0)[-1] - 0.03  # meta-training lowered held-out loss
 
 
 def test_every_algorithm_has_a_sinusoid_preset_that_names_it():
