@@ -20,34 +20,41 @@ from studio.engine.registry import FAMILIES, LEARNERS
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from tests.engine.algorithm_helpers import GaussianBlobs, algorithm_config, small_preset
-from tests.engine.image_fixtures import one_thread_fixture  # noqa: F401  (one torch thread: tiny models)
+from tests.engine.image_fixtures import one_thread_fixture, write_class  # noqa: F401  (one_thread: autouse)
 
 ALGORITHMS = algorithm_names()
 SUITE = {"anil", "attention", "maml", "metasgd", "pretrain", "reptile", "ridge_head", "scratch"}
 
 
 STORES = str(Path(__file__).resolve().parents[2] / "presets" / "data" / "stores.csv")
+SMALL_IMAGES = {"ways": 2, "shots": 1, "queries": 2, "image_size": 16}
 SMALL_TASKS = {
-    "glyphs": {"classes": 24, "drawings": 4, "ways": 2, "shots": 1, "queries": 2, "image_size": 16},
+    "glyphs": {"classes": 24, "drawings": 4, **SMALL_IMAGES},
     "tabular_csv": {"path": STORES, "group_column": "store", "target_column": "sales"},
 }
 SMALL_CONV4 = {"kind": "conv4", "filters": 4}
 
 
-def family_preset(algorithm: str, family: str):
-    """A tiny preset for ``algorithm`` on ``family`` (conv4 for image families), or skip the case."""
-    task = {"family": family, "shots": 5, "queries": 5, **SMALL_TASKS.get(family, {})}
+@pytest.fixture(scope="module")
+def small_image_folder(tmp_path_factory) -> dict:
+    """``image_folder`` settings over 20 classes of 4 images each, written once for the module."""
+    root = tmp_path_factory.mktemp("image-folder")
+    for c in range(20):
+        write_class(root / f"class{c:02d}", 4, seed=c, size=16)
+    return {"root": str(root), **SMALL_IMAGES}
+
+
+def family_preset(algorithm: str, family: str, settings: dict | None = None):
+    """A tiny preset for ``algorithm`` on ``family`` (conv4 for image families) and its sampler."""
+    task = {"family": family, "shots": 5, "queries": 5, **(settings or SMALL_TASKS.get(family, {}))}
     one_step = (
         {"inner_steps": 1}
         if "inner_steps" in {f.name for f in public_fields(ALGORITHM_SETTINGS.get(algorithm))}
         else {}
     )
     preset = small_preset(algorithm, family=family, **one_step)
-    try:
-        preset = preset_from_dict({**preset_to_dict(preset), "task": task})
-        sampler = build_family(preset.task)
-    except ConfigError as error:
-        pytest.skip(f"family '{family}' needs settings beyond the defaults: {error}")
+    preset = preset_from_dict({**preset_to_dict(preset), "task": task})
+    sampler = build_family(preset.task)
     if sampler.sample(1, torch.Generator().manual_seed(0)).x_support.dim() > 3:  # images: (tasks, n, C, H, W)
         preset = preset_from_dict({**preset_to_dict(preset), "model": SMALL_CONV4})
     return preset, sampler
@@ -63,8 +70,8 @@ def test_the_suite_is_registered_with_a_description_for_the_picker():
 
 @pytest.mark.parametrize("family", FAMILIES.names())
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
-def test_trains_on_every_family_it_applies_to(algorithm, family):
-    preset, sampler = family_preset(algorithm, family)
+def test_trains_on_every_family_it_applies_to(algorithm, family, small_image_folder):
+    preset, sampler = family_preset(algorithm, family, small_image_folder if family == "image_folder" else None)
     if sampler.kind not in LEARNERS.get(algorithm).kinds:
         with pytest.raises(ConfigError, match=f"'{algorithm}' does not apply to {sampler.kind} tasks"):
             Training(preset)
