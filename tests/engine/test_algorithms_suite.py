@@ -20,7 +20,8 @@ from studio.engine.registry import FAMILIES, LEARNERS
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from tests.engine.algorithm_helpers import GaussianBlobs, algorithm_config, small_preset
-from tests.engine.image_fixtures import one_thread_fixture, write_class  # noqa: F401  (one_thread: autouse)
+from tests.engine.image_fixtures import one_thread_fixture  # noqa: F401  (autouse: one torch thread)
+from tests.engine.small_images import write_classes
 
 ALGORITHMS = algorithm_names()
 SUITE = {"anil", "attention", "maml", "metasgd", "pretrain", "reptile", "ridge_head", "scratch"}
@@ -38,9 +39,7 @@ SMALL_CONV4 = {"kind": "conv4", "filters": 4}
 @pytest.fixture(scope="module")
 def small_image_folder(tmp_path_factory) -> dict:
     """``image_folder`` settings over 20 classes of 4 images each, written once for the module."""
-    root = tmp_path_factory.mktemp("image-folder")
-    for c in range(20):
-        write_class(root / f"class{c:02d}", 4, seed=c, size=16)
+    root = write_classes(tmp_path_factory.mktemp("image-folder"), classes=20, per_class=4)
     return {"root": str(root), **SMALL_IMAGES}
 
 
