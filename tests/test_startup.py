@@ -54,11 +54,13 @@ def test_commands_that_do_not_train_never_import_torch(tmp_path):
     assert [args for args, _, torch_loaded in report if torch_loaded] == []
 
 
-def test_a_command_that_trains_still_gets_torch(tmp_path):
+def test_training_imports_torch_and_listing_the_run_it_wrote_does_not(tmp_path):
     out = tmp_path / "run"
     args = ["run", "maml-sine", "--iterations", "1", "--set", "training.eval_tasks=2", "--out", str(out), "--quiet"]
     ((_, code, torch_loaded),) = commands_and_torch([args + ["--device", "cpu"]])
     assert code == 0 and torch_loaded and (out / "model.safetensors").is_file()
+    listing = commands_and_torch([["runs", "--dir", str(tmp_path)], ["runs", "--json", "--dir", str(tmp_path)]])
+    assert listing == [[args, 0, False] for args, _, _ in listing]  # listing a real run folder needs no torch
 
 
 def test_the_python_api_names_resolve_on_first_use():
