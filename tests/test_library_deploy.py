@@ -1,13 +1,16 @@
 """Adapt and export: the exported TorchScript and ONNX files reproduce the adapted model, which is the
 engine's own adaptation; clear messages where an optional package is missing."""
 
+import csv
 import json
 import sys
 
 import numpy as np
+import onnxruntime
 import pytest
 import torch
 from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from studio.config import ConfigError, load_preset
 from studio.engine.algorithms import build_learner
@@ -69,8 +72,6 @@ def test_adapt_and_export_writes_a_description_beside_the_file(maml_run, tmp_pat
 
 @pytest.mark.parametrize("run", ["maml_run", "attention_run"])
 def test_onnx_output_equals_the_adapted_model(run, request, tmp_path):
-    pytest.importorskip("onnxscript")
-    onnxruntime = pytest.importorskip("onnxruntime")
     run_dir = request.getfixturevalue(run)
     path = adapt_and_export(run_dir, tmp_path / "m.onnx", "onnx", task=1)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -132,15 +133,19 @@ def test_a_csv_group_is_encoded_as_in_training(tmp_path):
 
 
 def test_tensorboard_files_hold_every_metric(maml_run, tmp_path):
-    pytest.importorskip("tensorboard")
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
     folder = write_tensorboard(maml_run, tmp_path / "tb")
     write_tensorboard(maml_run, tmp_path / "tb")  # again: replaces, never duplicates
     accumulator = EventAccumulator(str(folder))
     accumulator.Reload()
-    assert len(accumulator.Scalars("train/meta_loss")) == 12
-    assert [e.step for e in accumulator.Scalars("eval/eval_loss_step1")] == [4, 8, 12]
+    with (maml_run / "metrics.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    meta_loss = accumulator.Scalars("train/meta_loss")
+    assert [e.step for e in meta_loss] == [int(row["iteration"]) for row in rows] == list(range(1, 13))
+    np.testing.assert_allclose([e.value for e in meta_loss], [float(row["meta_loss"]) for row in rows], rtol=1e-6)
+    evaluations = [(int(row["iteration"]), float(row["eval_loss_step1"])) for row in rows if row["eval_loss_step1"]]
+    scalars = accumulator.Scalars("eval/eval_loss_step1")
+    assert [(e.step, pytest.approx(e.value, rel=1e-6)) for e in scalars] == evaluations
+    assert [step for step, _ in evaluations] == [4, 8, 12]
 
 
 def test_tensorboard_without_its_package_names_the_pip_command(maml_run, monkeypatch):

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 from studio.config import ConfigError, atomic_write_bytes
-from studio.export.state_files import encode_state, load_state
 
 KEEP = 2
 PATTERN = "checkpoint-*.safetensors"
@@ -38,11 +37,15 @@ def save_checkpoint(run_dir: str | Path, iteration: int, data: bytes) -> Path:
 
 def snapshot(state: dict) -> tuple[int, bytes]:
     """The iteration and encoded bytes of a training state, taken now."""
+    from studio.export.state_files import encode_state  # torch: not for `studio runs`, which lists checkpoints
+
     return int(state["iteration"]), encode_state(state)
 
 
 def latest_checkpoint(run_dir: str | Path) -> tuple[dict, Path, list[str]]:
     """The newest checkpoint that reads back, its path, and a note for each damaged one passed over."""
+    from studio.export.state_files import load_state
+
     passed_over = []
     for path in reversed(checkpoints(run_dir)):
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -148,12 +151,26 @@ def test_short_protonet_run_on_glyphs_beats_chance_by_far():
     assert after.accuracy_mean[0] > before + 0.1
 
 
+def accuracies_by_hand(training: Training, steps: int) -> np.ndarray:
+    """Query accuracy of each held-out task (rows) after 0..steps inner steps (columns), one task at a time."""
+    tasks = training.eval_tasks
+    table = np.zeros((len(tasks), steps + 1))
+    for i, k in itertools.product(range(len(tasks)), range(steps + 1)):
+        task = tasks.select(slice(i, i + 1))
+        logits = training.learner.adapted_prediction(training.params, task, task.x_query[0], k)[0]
+        table[i, k] = (logits.argmax(-1) == task.y_query[0]).double().mean().item()
+    return table
+
+
 def test_maml_evaluation_reports_accuracy_and_a_classification_fit():
     training = Training(image_preset({"name": "maml", "inner_lr": 0.4, "inner_steps": 2}))
     training.step()
     evaluation = training.evaluate()
     assert evaluation.steps == (0, 1, 2) and len(evaluation.accuracy_mean) == 3
-    assert all(0 <= a <= 1 for a in evaluation.accuracy_mean) and evaluation.accuracy_ci95[0] >= 0
+    table = accuracies_by_hand(training, steps=2)
+    assert evaluation.accuracy_mean == pytest.approx(table.mean(0), abs=1e-6)
+    assert evaluation.accuracy_ci95 == pytest.approx(1.96 * table.std(0, ddof=1) / np.sqrt(6), abs=1e-6)
+    assert evaluation.accuracy_ci95[2] > 0  # the tasks do not all score alike: the interval is not degenerate
     fit = training.task_fit()
     assert isinstance(fit, ClassificationFit) and fit.steps == 2
     assert fit.query_images.shape == (6, 1, 16, 16) and fit.support_images.shape == (3, 1, 16, 16)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from studio.engine.training import Training
 from studio.export import load_model
-from tests.ui.conftest import button, run_to_end
+from tests.ui.conftest import SHORT, button, open_window, preset_with, run_to_end
 
 
 def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window, tmp_path, monkeypatch):
@@ -36,17 +36,14 @@ def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window,
     assert run_to_end(qtbot, window) == "completed"  # the app survived
 
 
-def test_settings_the_engine_refuses_at_start_are_marked(qtbot, window, monkeypatch):
-    from studio.config import ConfigError
-
-    def refuse(self, preset, device=None):
-        raise ConfigError.at("algorithm.name", "'maml' does not apply to these tasks")
-
-    monkeypatch.setattr(Training, "__init__", refuse)
+def test_settings_the_engine_refuses_at_start_are_marked(qtbot, tmp_path):
+    # a preset every field of which is valid, but ProtoNets classify and sinusoids are regression tasks:
+    # only the engine, building the learner for this family, can say no
+    window = open_window(qtbot, tmp_path, preset_with([*SHORT, 'algorithm.name="protonet"']))
     assert run_to_end(qtbot, window) == "error"
-    assert window.last_error.text() == "algorithm.name 'maml' does not apply to these tasks"
+    assert window.last_error.text() == "algorithm.name 'protonet' does not apply to regression tasks"
     assert window.last_error.detailedText() == ""  # a settings problem, not a bug: no traceback
     row = window.experiment.forms["algorithm"].rows["algorithm.name"]
-    assert row.error.text() == "'maml' does not apply to these tasks"
+    assert row.error.text() == "'protonet' does not apply to regression tasks"
     assert not button(window, "startButton").isEnabled()
     assert not any(window.runs_dir.iterdir())  # no empty run folder left behind

@@ -1,17 +1,21 @@
 """Export menu additions: all panels as one figure (PNG at a size, SVG), the selected runs as CSV/JSON, an HTML
-report, TensorBoard files (or why not), and adapting a run's model for export."""
+report, TensorBoard files (or what to install), and adapting a run's model for export (checked by loading the files)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 import xml.etree.ElementTree as ElementTree
 
 import numpy as np
+import onnxruntime
 import pytest
 import torch
 from PySide6.QtGui import QImage
 
+from studio.export import deploy
+from studio.export.deploy import adapt_run, adapted_outputs
 from tests.ui import runs_fixtures
 from tests.ui.runs_fixtures import column
 
@@ -44,8 +48,25 @@ def test_selected_runs_exports(qtbot, library_window, tmp_path):
     assert runs.long_csv(tmp_path / "long.csv").read_text().startswith("run,iteration,elapsed_s,metric,value")
     html = runs.report(tmp_path / "report.html").read_text()
     assert "Comparison of 2 runs" in html and "beta" in html
-    window.exports.attempt("tensorboard/", runs.tensorboard)  # the package is not installed here
-    assert "tensorboard" in window.last_error.text()
+
+
+def test_tensorboard_export_of_the_selected_runs(qtbot, library_window, tmp_path, monkeypatch):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    window = library_window
+    alpha, beta = tmp_path / "runs" / "alpha", tmp_path / "runs" / "beta"
+    window.library.panel.select([alpha, beta])
+    window.exports.attempt("tensorboard/", window.exports.runs.tensorboard)
+    assert window.statusBar().currentMessage().startswith("Exported 2 file(s)")
+    for run in (alpha, beta):
+        accumulator = EventAccumulator(str(run / "tensorboard"))
+        accumulator.Reload()
+        scalars = accumulator.Scalars("train/meta_loss")
+        assert [e.step for e in scalars] == list(range(1, 13))
+        np.testing.assert_allclose([e.value for e in scalars], column(run, "meta_loss"), rtol=1e-6)
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # without the package: what to install
+    window.exports.attempt("tensorboard/", window.exports.runs.tensorboard)
+    assert "pip install 'meta-learning-studio[tensorboard]'" in window.last_error.text()
 
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
@@ -61,5 +82,22 @@ def test_adapt_and_export_dialog(qtbot, library_window, tmp_path):
     assert torch.jit.load(str(path))(torch.zeros(4, 1)).shape == (4, 1)
     dialog.format.setCurrentText("ONNX (.onnx)")
     assert dialog.output.text().endswith("adapted.onnx")
-    if dialog.export() is None:  # without the onnx package, the dialog says what to install
-        assert "onnx" in dialog.message.text().lower() and not (tmp_path / "adapted.onnx").exists()
+    assert dialog.export() == tmp_path / "adapted.onnx" and "Wrote" in dialog.message.text()
+    probe = torch.linspace(-5, 5, 9).view(-1, 1)
+    session = onnxruntime.InferenceSession(str(tmp_path / "adapted.onnx"), providers=["CPUExecutionProvider"])
+    (onnx_output,) = session.run(None, {"x": probe.numpy()})
+    expected = adapted_outputs(adapt_run(tmp_path / "runs" / "alpha", task=2), probe)
+    np.testing.assert_allclose(onnx_output, expected.numpy(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(torch.jit.load(str(path))(probe), expected)
+    assert json.loads((tmp_path / "adapted.onnx.json").read_text())["adapted_to"] == "held-out task 2"
+
+
+def test_adapt_and_export_dialog_says_what_to_install(qtbot, library_window, tmp_path, monkeypatch):
+    monkeypatch.setattr(deploy, "_importable", lambda name: False)
+    library_window.library.panel.select([tmp_path / "runs" / "alpha"])
+    dialog = library_window.exports.runs.open_adapt_dialog()
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentText("ONNX (.onnx)")
+    dialog.output.setText(str(tmp_path / "adapted.onnx"))
+    assert dialog.export() is None and not (tmp_path / "adapted.onnx").exists()
+    assert "pip install 'meta-learning-studio[onnx]'" in dialog.message.text()
