@@ -113,7 +113,8 @@ class World:
         try:
             operation(*args)
         except RuntimeError as error:  # gloo and NCCL report a lost peer as RuntimeError (DistBackendError)
-            raise PeerLost(f"rank {self.rank} lost contact with another process of the run ({error})") from None
+            reason = str(error).split("] ", 1)[-1].split(". ", 1)[0]  # gloo: "[file:line] Read error ...: reset. ..."
+            raise PeerLost(f"rank {self.rank} lost contact with another process of the run ({reason})") from None
 
 
 ALONE = World()  # a run of one process
