@@ -59,9 +59,10 @@ class TrainingConfig:
         1,
         "Processes",
         "Processes that share each meta-batch (torchrun, one machine; on CUDA one per GPU). The results do not "
-        "depend on it; 'studio run --nproc N' sets it.",
+        "depend on it; 'studio run --nproc N' sets it. The window trains in one process for now.",
         minimum=1,
         maximum=1024,
+        advanced=True,
     )
     init_weights: str = param(
         "",
