@@ -59,7 +59,7 @@ def launch(args: argparse.Namespace, overrides: list[str], processes: int) -> in
     log = _forward_messages(child)
     if child.wait() == 0:
         return 0
-    print(f"studio: error: {_failure(log, processes)}; {_resume_advice(run_dir)}", file=sys.stderr)
+    print(f"studio: error: {failure_message(log, processes)}; {_resume_advice(run_dir)}", file=sys.stderr)
     return 1
 
 
@@ -91,7 +91,7 @@ def _forward_messages(child: subprocess.Popen) -> str:
     return "".join(kept)
 
 
-def _failure(log: str, processes: int) -> str:
+def failure_message(log: str, processes: int) -> str:
     """Which rank failed first and how, from torchrun's failure report."""
     failures = [(int(rank), int(code)) for rank, code in _FAILURE.findall(log)]
     causes = [f for f in failures if f[1] not in (EXIT_PEER_LOST, -15)] or failures

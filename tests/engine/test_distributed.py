@@ -20,7 +20,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from studio.cli_processes import failure_message
+from studio.config import ConfigError
 from studio.engine import Training
+from studio.engine.distributed import check_shardable, shard_sizes, shard_slice
 from studio.engine.events import StepMetrics
 from studio.export import RunRecorder
 from studio.export.resume import is_resumable, resume_training
@@ -145,3 +148,28 @@ def _descendants(ancestor: int) -> list[int]:
 def _walk(children: dict[int, list[int]], pid: int) -> list[int]:
     below = children.get(pid, [])
     return below + [grandchild for child in below for grandchild in _walk(children, child)]
+
+
+def test_shards_are_contiguous_cover_the_batch_and_differ_by_at_most_one():
+    assert shard_sizes(5, 2) == [3, 2] and shard_sizes(7, 3) == [3, 2, 2] and shard_sizes(4, 4) == [1, 1, 1, 1]
+    slices = [shard_slice(7, rank, 3) for rank in range(3)]
+    assert [list(range(7))[s] for s in slices] == [[0, 1, 2], [3, 4], [5, 6]]
+
+
+def test_more_processes_than_tasks_is_refused_naming_the_field():
+    with pytest.raises(ConfigError, match="training.meta_batch_size is 2 but the run has 3 processes"):
+        check_shardable(2, 3)
+
+
+def test_the_launcher_names_the_rank_that_failed_first_not_those_ended_after_it():
+    report = """Failures:
+[1]:
+  rank      : 0 (local_rank: 0)
+  exitcode  : 3 (pid: 11)
+Root Cause (first observed failure):
+[0]:
+  rank      : 2 (local_rank: 0)
+  exitcode  : 1 (pid: 12)
+"""
+    assert failure_message(report, 4) == "process rank 2 of 4 exited with code 1"
+    assert failure_message("", 2) == "the run of 2 processes failed"
