@@ -48,10 +48,12 @@ class Training:
     ``state_dict()``/``load_state_dict()`` are everything a resumed run needs.
     """
 
-    def __init__(self, preset: Preset, device: str | None = None, world: World | None = None):
+    def __init__(self, preset: Preset, device: str | None = None, alone: bool = False):
+        """``alone``: train in this process only, even under torchrun (a baseline trained by rank 0)."""
         self.preset = preset
-        # under torchrun, this process's rank and device (cuda:LOCAL_RANK); alone, a world of one
-        self.world = world or join(resolve_device(device or preset.training.device))
+        device = resolve_device(device or preset.training.device)
+        # under torchrun, this process's rank and device (cuda:LOCAL_RANK); else a world of one
+        self.world = World(device=device) if alone else join(device)
         self.device = self.world.device
         check_shardable(preset.training.meta_batch_size, self.world.size)
         self.family = build_family(preset.task)

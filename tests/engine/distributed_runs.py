@@ -34,12 +34,12 @@ CASES = {
 }
 
 
-def preset(name: str, **training):
+def preset(name: str, evaluation: dict | None = None, **training):
     """Case ``name``: five tasks per meta-batch (uneven shards over two processes), seven held-out tasks."""
     task, model, algorithm = CASES[name]
     settings = {"meta_batch_size": 5, "iterations": ITERATIONS, "eval_every": 3, "eval_tasks": 7, "device": "cpu"}
     data = {"seed": 3, "task": task, "model": model, "algorithm": algorithm, "training": {**settings, **training}}
-    return preset_from_dict(data)
+    return preset_from_dict({**data, "evaluation": evaluation or {}})
 
 
 def curve_and_weights(training: Training) -> dict[str, torch.Tensor]:
@@ -50,8 +50,9 @@ def curve_and_weights(training: Training) -> dict[str, torch.Tensor]:
 
 
 def record_resumable(folder: Path) -> None:
-    """A maml run of ITERATIONS iterations with a checkpoint every 3, recorded by rank 0."""
-    training = Training(preset("maml", checkpoint_every=3))
+    """A maml run of ITERATIONS iterations with a checkpoint every 3, recorded by rank 0 (with a baseline)."""
+    baseline = {"baselines": ["pretrain"], "pretrain_iterations": 2}
+    training = Training(preset("maml", evaluation=baseline, checkpoint_every=3))
     recorder = RunRecorder.for_training(prepare_run_dir(folder), training) if training.world.is_main else None
     for event in training.events():
         if recorder is not None:

@@ -8,6 +8,7 @@ is compared here with the same preset trained in this one process.  A second lau
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -75,8 +76,10 @@ def test_two_processes_give_the_single_process_curve_and_weights(name, two_proce
 
 
 def test_a_two_process_run_resumes_on_one_process_on_the_same_curve(two_process_runs):
+    folder = two_process_runs / "resumable"
+    assert "pretrain" in json.loads((folder / "summary.json").read_text())["baselines"]  # rank 0 trained it alone
     with default_dtype(torch.float64):
-        resumed, uninterrupted = _resume_and_rerun(two_process_runs / "resumable")
+        resumed, uninterrupted = _resume_and_rerun(folder)
     assert len(resumed) == 12
     assert torch.allclose(resumed, uninterrupted, rtol=1e-5, atol=0)
 
