@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from studio.config import ConfigError, load_preset
@@ -119,7 +121,7 @@ def _new_out(preset_path: Path) -> Path:
 def run_rank(args: argparse.Namespace, overrides: list[str]) -> int:
     """One rank of a torchrun launch: rank 0 records the run and prints progress, the others only train."""
     from studio.console import Progress
-    from studio.engine.distributed import PeerLost, leave, stop_on_sigterm
+    from studio.engine.distributed import PeerLost, leave
     from studio.export import RunRecorder
 
     training, run_dir = _rank_training(args, overrides)
@@ -168,3 +170,21 @@ def _peer_lost(error: Exception, training, recorder) -> int:
         recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
     print(f"studio: error: {error}; stopped at iteration {training.iteration}", file=sys.stderr)
     return EXIT_PEER_LOST
+
+
+_TERMINATION = {"requested": False}
+
+
+def stop_on_sigterm() -> Callable[[], bool]:
+    """A ``should_stop`` for :meth:`Training.events` that says yes once this process has had SIGTERM.
+
+    torchrun ends the other ranks with SIGTERM when one fails: instead of dying at once, rank 0 meets
+    the lost peer at its next collective (``PeerLost``) with a state it can checkpoint; and a
+    SIGTERM sent to the whole run (rank 0's, broadcast) stops every rank at the same iteration.
+    """
+
+    def handler(_signum, _frame) -> None:
+        _TERMINATION["requested"] = True
+
+    signal.signal(signal.SIGTERM, handler)
+    return lambda: _TERMINATION["requested"]

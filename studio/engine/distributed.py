@@ -15,8 +15,6 @@ A :class:`World` of one process (no ``torchrun``) does nothing at all.
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -130,12 +128,20 @@ def join(device: torch.device) -> World:
     if launched_ranks() == 1:
         return World(device=device)
     if device.type == "cuda":
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        torch.cuda.set_device(device)
+        device = _gpu_of_this_rank()
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     here = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
     return World(dist.get_rank(), dist.get_world_size(), device, here)
+
+
+def _gpu_of_this_rank() -> torch.device:
+    """One GPU per process on each machine: ``cuda:LOCAL_RANK``."""
+    local, gpus = int(os.environ.get("LOCAL_RANK", "0")), torch.cuda.device_count()
+    if local >= gpus:
+        raise ConfigError.at("training.processes", f"asks for more processes on this machine than its {gpus} GPU(s)")
+    torch.cuda.set_device(local)
+    return torch.device("cuda", local)
 
 
 def leave() -> None:
@@ -150,21 +156,3 @@ def check_shardable(meta_batch_size: int, ranks: int) -> None:
             "training.meta_batch_size",
             f"is {meta_batch_size} but the run has {ranks} processes; each needs at least one task",
         )
-
-
-_TERMINATION = {"requested": False}
-
-
-def stop_on_sigterm() -> Callable[[], bool]:
-    """A ``should_stop`` for :meth:`Training.events` that says yes once this process has had SIGTERM.
-
-    torchrun ends the other ranks with SIGTERM when one fails: instead of dying at once, rank 0 meets
-    the lost peer at its next collective (:class:`PeerLost`) with a state it can checkpoint; and a
-    SIGTERM sent to the whole run (rank 0's, broadcast) stops every rank at the same iteration.
-    """
-
-    def handler(_signum, _frame) -> None:
-        _TERMINATION["requested"] = True
-
-    signal.signal(signal.SIGTERM, handler)
-    return lambda: _TERMINATION["requested"]
