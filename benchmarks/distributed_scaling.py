@@ -1,7 +1,8 @@
 """Scaling out with torchrun, and the memory the recomputed inner loop saves.
 
     python benchmarks/distributed_scaling.py [--processes 1,2] [--sine-iterations 500] [--conv4-iterations 4]
-                                             [--memory-steps 5] [--skip speed,memory,estimate]
+                                             [--memory-steps 5] [--memory-meta-batch 32] [--device cpu|cuda]
+                                             [--skip speed,memory,estimate]
 
 (a) ``speed``: meta-iterations/s of maml-sine and of Conv-4 MAML (5-way 1-shot glyphs, meta-batch 32) trained by
     ``studio run --nproc N`` on the CPU, for each N, with the scaling efficiency (rate at N / (N * rate at 1)).
@@ -9,7 +10,7 @@
     processes together use every core once.  The rate is iterations / training seconds from ``summary.json``
     (start-up, evaluation and writing excluded).
 (b) ``memory``: peak resident memory (CPU) of one meta-iteration of Conv-4 MAML, 5-way 1-shot, 64 filters,
-    ``--memory-steps`` second-order inner steps, meta-batch 32, with and without
+    ``--memory-steps`` second-order inner steps, ``--memory-meta-batch`` tasks (32), with and without
     ``algorithm.checkpoint_inner_loop``; each in a subprocess of its own (``ru_maxrss``), the growth over the
     process's peak before the step printed beside it.  On a CUDA machine, ``--device cuda`` reports
     ``torch.cuda.max_memory_allocated`` instead.
@@ -46,12 +47,12 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def studio_run(preset: str, extra: list[str], processes: int, iterations: int) -> float:
-    """Meta-iterations/s of one ``studio run --nproc processes`` on the CPU."""
+def studio_run(preset: str, extra: list[str], processes: int, iterations: int, device: str) -> float:
+    """Meta-iterations/s of one ``studio run --nproc processes`` on ``device`` (cpu, or cuda: one GPU each)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
         command = [sys.executable, "-m", "studio", "run", preset, "--nproc", str(processes), "--quiet"]
-        command += ["--iterations", str(iterations), "--device", "cpu", "--out", str(out), *extra]
+        command += ["--iterations", str(iterations), "--device", device, "--out", str(out), *extra]
         command += ["--set", f"training.eval_every={iterations}", "--set", f"training.checkpoint_every={iterations}"]
         threads = str(max(1, cores() // processes))
         environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": threads}
@@ -60,19 +61,22 @@ def studio_run(preset: str, extra: list[str], processes: int, iterations: int) -
     return summary["iterations"] / summary["train_seconds"]
 
 
-def speed(processes: list[int], iterations: dict[str, int]) -> None:
-    print(f"(a) meta-iterations/s on the CPU ({cores()} cores; torch threads per process = cores // N)")
+def speed(processes: list[int], iterations: dict[str, int], device: str) -> None:
+    print(f"(a) meta-iterations/s on {device} ({cores()} cores; torch threads per process = cores // N)")
     for name, (preset, extra) in SPEED_CASES.items():
-        rates = {n: studio_run(preset, extra, n, iterations[name]) for n in processes}
+        rates = {n: studio_run(preset, extra, n, iterations[name], device) for n in processes}
         for n, rate in rates.items():
             efficiency = rate / (n * rates[processes[0]] / processes[0])
             print(f"    {name:<26} {n} process(es): {rate:8.2f} it/s   scaling efficiency {100 * efficiency:5.1f}%")
 
 
-def memory(steps: int, device: str) -> None:
-    print(f"(b) peak memory, Conv-4 MAML 5-way 1-shot, {steps} inner steps, meta-batch 32, one meta-iteration")
+def memory(steps: int, meta_batch: int, device: str) -> None:
+    print(
+        f"(b) peak memory, Conv-4 MAML 5-way 1-shot, {steps} inner steps, meta-batch {meta_batch}, one meta-iteration"
+    )
     for recompute in (False, True):
         command = [sys.executable, __file__, "--child-memory", str(steps), "--device", device]
+        command += ["--memory-meta-batch", str(meta_batch)]
         command += ["--recompute"] if recompute else []
         environment = {**os.environ, "PYTHONPATH": str(ROOT)}
         result = subprocess.run(command, check=True, env=environment, capture_output=True, text=True)
@@ -82,14 +86,14 @@ def memory(steps: int, device: str) -> None:
               f"({figures['seconds']:.1f} s)")  # fmt: skip
 
 
-def child_memory(steps: int, recompute: bool, device: str) -> None:
+def child_memory(steps: int, meta_batch: int, recompute: bool, device: str) -> None:
     """One meta-iteration in this fresh process; prints its peak memory as JSON."""
 
     from studio.config import preset_from_dict
     from studio.engine import Training
 
     algorithm = {**MEMORY_PRESET["algorithm"], "inner_steps": steps, "checkpoint_inner_loop": recompute}
-    training = {**MEMORY_PRESET["training"], "device": device}
+    training = {**MEMORY_PRESET["training"], "device": device, "meta_batch_size": meta_batch, "eval_tasks": 5}
     run = Training(preset_from_dict({**MEMORY_PRESET, "algorithm": algorithm, "training": training}))
     before = _peak_mib(device)
     started = time.perf_counter()
@@ -136,21 +140,22 @@ def main() -> None:
     parser.add_argument("--sine-iterations", type=int, default=500)
     parser.add_argument("--conv4-iterations", type=int, default=4)
     parser.add_argument("--memory-steps", type=int, default=5)
-    parser.add_argument("--device", default="cpu", help="for (b): cpu, or cuda on a GPU machine")
+    parser.add_argument("--memory-meta-batch", type=int, default=32)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine (N processes use N GPUs)")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out: speed, memory, estimate")
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--recompute", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_memory is not None:
-        return child_memory(args.child_memory, args.recompute, args.device)
+        return child_memory(args.child_memory, args.memory_meta_batch, args.recompute, args.device)
     skip = set(args.skip.split(","))
     iterations = {"maml-sine": args.sine_iterations, "conv4 MAML 5-way 1-shot": args.conv4_iterations}
     if "estimate" not in skip:
         estimate()
     if "memory" not in skip:
-        memory(args.memory_steps, args.device)
+        memory(args.memory_steps, args.memory_meta_batch, args.device)
     if "speed" not in skip:
-        speed([int(n) for n in args.processes.split(",")], iterations)
+        speed([int(n) for n in args.processes.split(",")], iterations, args.device)
 
 
 if __name__ == "__main__":
