@@ -18,7 +18,7 @@ from safetensors.torch import save_file
 from studio.config import preset_from_dict
 from studio.engine import Training
 from studio.engine.distributed import leave
-from studio.engine.events import StepMetrics
+from studio.engine.events import Evaluation, StepMetrics
 from studio.export import RunRecorder, prepare_run_dir
 
 ITERATIONS = 6
@@ -43,10 +43,14 @@ def preset(name: str, evaluation: dict | None = None, **training):
 
 
 def curve_and_weights(training: Training) -> dict[str, torch.Tensor]:
-    """The meta-loss of each iteration (``meta_loss``) and the final meta-parameters (``param.NAME``)."""
-    losses = [e.meta_loss for e in training.events() if isinstance(e, StepMetrics)]
+    """The meta-loss of each iteration (``meta_loss``), the held-out loss and its CI at each evaluation
+    (``loss_mean``, ``loss_ci95``: tasks shared among the processes) and the final meta-parameters (``param.NAME``)."""
+    events = list(training.events())
+    losses = [e.meta_loss for e in events if isinstance(e, StepMetrics)]
+    evaluations = [e for e in events if isinstance(e, Evaluation)]
     final = {f"param.{k}": v.detach().clone() for k, v in training.params.items()}
-    return {"meta_loss": torch.tensor(losses, dtype=torch.float64), **final}
+    held_out = {key: torch.tensor([getattr(e, key) for e in evaluations]) for key in ("loss_mean", "loss_ci95")}
+    return {"meta_loss": torch.tensor(losses, dtype=torch.float64), **held_out, **final}
 
 
 def record_resumable(folder: Path) -> None:

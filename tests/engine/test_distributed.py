@@ -68,7 +68,7 @@ def test_two_processes_give_the_single_process_curve_and_weights(name, two_proce
     with default_dtype(torch.float64):
         alone = curve_and_weights(Training(preset(name)))
     shared = load_file(str(two_process_runs / f"{name}.safetensors"))
-    assert len(shared["meta_loss"]) == ITERATIONS
+    assert len(shared["meta_loss"]) == ITERATIONS and len(shared["loss_mean"]) == 2  # evaluations at 3 and 6
     assert torch.allclose(shared["meta_loss"], alone["meta_loss"], rtol=1e-5, atol=0)
     assert shared.keys() == alone.keys()
     for key, value in alone.items():
