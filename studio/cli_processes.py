@@ -58,7 +58,12 @@ def launch(args: argparse.Namespace, overrides: list[str], processes: int) -> in
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes}"]
     command += ["-m", "studio", *_rank_arguments(args, overrides, run_dir)]
     child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=_environment(processes))
-    log = _forward_messages(child)
+    try:
+        log = _forward_messages(child)
+    except KeyboardInterrupt:  # Ctrl-C reached the ranks too: rank 0 is saving a checkpoint
+        child.wait()
+        print(f"studio: interrupted; continue with: studio run --resume {run_dir}", file=sys.stderr)
+        return 130
     if child.wait() == 0:
         return 0
     print(f"studio: error: {failure_message(log, processes)}; {_resume_advice(run_dir)}", file=sys.stderr)
@@ -134,7 +139,12 @@ def run_rank(args: argparse.Namespace, overrides: list[str]) -> int:
                 recorder.record(event)
             progress(event)
     except PeerLost as error:
-        return _peer_lost(error, training, recorder)
+        return _keep_checkpoint(training, recorder, f"error: {error}; stopped at iteration {training.iteration}")
+    except KeyboardInterrupt:
+        _keep_checkpoint(
+            training, recorder, f"rank {training.world.rank} interrupted at iteration {training.iteration}"
+        )
+        return 130
     finally:
         leave()
     if main and not args.quiet:
@@ -161,14 +171,14 @@ def _rank_training(args: argparse.Namespace, overrides: list[str]):
     return training, run_dir
 
 
-def _peer_lost(error: Exception, training, recorder) -> int:
-    """Rank 0 keeps the last complete iteration as a checkpoint; every rank says what happened."""
+def _keep_checkpoint(training, recorder, message: str) -> int:
+    """Rank 0 keeps the run as it stands as a checkpoint and a summary; every rank says what happened."""
     from studio.engine import RunFinished
 
     if recorder is not None:
         recorder.checkpoint_now()
         recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
-    print(f"studio: error: {error}; stopped at iteration {training.iteration}", file=sys.stderr)
+    print(f"studio: {message}", file=sys.stderr)
     return EXIT_PEER_LOST
 
 
