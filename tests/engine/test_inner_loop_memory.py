@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 import pytest
 import torch
-import torch.utils.checkpoint
 
 from studio.config import preset_from_dict
 from studio.engine.algorithms import base, build_learner
+from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.models import build_model
 from studio.engine.resources import activation_values, estimate_bytes
 from studio.engine.tasks import build_family
@@ -25,8 +26,8 @@ def conv4_maml(**algorithm):
                              "training": training})  # fmt: skip
 
 
-def meta_gradients(checkpointed: bool) -> dict[str, torch.Tensor]:
-    """Conv-4 MAML's meta-gradient, 5 inner steps, float64, on the CPU (a loop over tasks)."""
+def conv4_setup(checkpointed: bool):
+    """Conv-4 MAML (5 inner steps), its meta-parameters and two tasks, float64, on the CPU (a loop over tasks)."""
     preset = conv4_maml(checkpoint_inner_loop=checkpointed)
     family = build_family(preset.task)
     torch.manual_seed(0)
@@ -34,19 +35,48 @@ def meta_gradients(checkpointed: bool) -> dict[str, torch.Tensor]:
     learner = build_learner(preset.algorithm, model, family.kind)
     batch = as_double(family.sample(2, torch.Generator().manual_seed(1)))
     batch = dataclasses.replace(batch, y_support=batch.y_support.long(), y_query=batch.y_query.long())
-    return learner.meta_gradients(learner.init_parameters(), batch)[0]
+    return learner, learner.init_parameters(), batch
+
+
+def kept_for_backward(checkpointed: bool) -> int:
+    """Bytes of the storage autograd holds for the meta-gradient once the meta-loss is computed."""
+    learner, params, batch = conv4_setup(checkpointed)
+    saved: list[weakref.ref] = []
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        kept = tensor.detach()  # what the graph holds (a detached view: no reference cycle through grad_fn)
+        saved.append(weakref.ref(kept))
+        return kept
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda kept: kept):
+        loss = learner.meta_loss(params, batch)
+    storages = {
+        t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in map(_alive, saved) if t is not None
+    }
+    del loss
+    return sum(storages.values())
+
+
+def _alive(ref: weakref.ref) -> torch.Tensor | None:
+    return ref()
 
 
 def test_the_recomputed_inner_loop_gives_the_stored_meta_gradient(monkeypatch):
-    stored = meta_gradients(checkpointed=False)
+    learner, params, batch = conv4_setup(checkpointed=False)
+    stored = learner.meta_gradients(params, batch)[0]
     calls = []
-    original = base.checkpoint
-    monkeypatch.setattr(base, "checkpoint", lambda *a, **k: calls.append(1) or original(*a, **k))
-    recomputed = meta_gradients(checkpointed=True)
-    assert len(calls) == 2 * 5  # every inner step of every task went through torch.utils.checkpoint
+    monkeypatch.setattr(base, "recomputed_step", lambda *a: calls.append(1) or recomputed_step(*a))
+    learner, params, batch = conv4_setup(checkpointed=True)
+    recomputed = learner.meta_gradients(params, batch)[0]
+    assert len(calls) == 2 * 5  # every inner step of every task was recomputed
     for name, value in stored.items():
         assert value.abs().max() > 0, name
         assert torch.allclose(recomputed[name], value, rtol=0, atol=1e-8), name
+
+
+def test_the_recomputed_inner_loop_keeps_a_fraction_of_the_memory_for_the_meta_gradient():
+    stored, recomputed = kept_for_backward(False), kept_for_backward(True)
+    assert recomputed < stored / 4, (recomputed, stored)  # 5 inner steps: the graph of one step is kept, not 5
 
 
 @pytest.mark.parametrize("steps", [1, 3, 10])

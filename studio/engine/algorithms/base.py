@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
-from torch.utils.checkpoint import checkpoint
 
 from studio.config import AlgorithmConfig, ConfigError, TrainingConfig
 from studio.engine.algorithms.layers import adapted_parameters
+from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.errors import NonFiniteStep
 from studio.engine.losses import LOSSES, accuracy
 from studio.engine.tasks.base import TaskBatch
@@ -133,7 +133,7 @@ class MetaLearner:
         (Conv-4 on the CPU; see benchmarks/conv4_speed.py); everything else is vectorised.
         """
         if self.recomputes_inner_loop() and torch.is_grad_enabled():
-            return False  # torch.func transforms do not support the saved-tensor hooks checkpointing uses
+            return False  # the recomputed step is plain autograd (studio/engine/algorithms/recompute.py)
         return device.type not in getattr(self.model, "loop_over_tasks_on", ())
 
     def recomputes_inner_loop(self) -> bool:
@@ -220,7 +220,7 @@ class GradientLearner(MetaLearner):
         recompute = self.recomputes_inner_loop() and torch.is_grad_enabled() and _ONE_TASK_AT_A_TIME.get()
         for step in range(steps):
             if recompute:  # keep this step's inputs only; its graph is rebuilt when the meta-gradient needs it
-                weights = checkpoint(self._recomputable_step, params, weights, x, y, step, use_reentrant=False)
+                weights = {**weights, **recomputed_step(self._recomputable_step, params, weights, x, y, step)}
             else:
                 weights = self.sgd_step(params, weights, x, y, step)
             yield weights
