@@ -9,8 +9,8 @@ the same meta-gradient (``tests/engine/test_inner_loop_memory.py``).
 
 ``torch.utils.checkpoint`` does not fit this step: the non-reentrant variant unpacks,
 during the forward pass, the tensors the inner ``autograd.grad`` saved, so it recomputes
-there and keeps the graph anyway (measured: no memory saved, three times the time), and
-torch.func transforms refuse its saved-tensor hooks.  Tasks therefore run one at a time
+there and keeps the graph anyway (measured on Conv-4 MAML, 5 steps: peak memory no lower
+and slower), and torch.func transforms refuse its saved-tensor hooks.  Tasks therefore run one at a time
 with this option (``MetaLearner.vectorize_tasks``).
 """
 
