@@ -1,7 +1,8 @@
 """Scaling out with torchrun, and the memory the recomputed inner loop saves.
 
     python benchmarks/distributed_scaling.py [--processes 1,2] [--sine-iterations 500] [--conv4-iterations 4]
-                                             [--memory-steps 5] [--memory-meta-batch 32] [--device cpu|cuda]
+                                             [--conv4-meta-batch 32] [--threads N] [--memory-steps 5]
+                                             [--memory-meta-batch 32] [--device cpu|cuda]
                                              [--skip speed,memory,estimate]
 
 (a) ``speed``: meta-iterations/s of maml-sine and of Conv-4 MAML (5-way 1-shot glyphs, meta-batch 32) trained by
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONV4 = ["--set", "task.classes=200", "--set", "training.eval_tasks=5", "--set", "training.meta_batch_size=32"]
+CONV4 = ["--set", "task.classes=200", "--set", "training.eval_tasks=5"]
 SPEED_CASES = {"maml-sine": ("maml-sine", []), "conv4 MAML 5-way 1-shot": ("maml-omniglot-style", CONV4)}
 MEMORY_PRESET = {
     "task": {"family": "glyphs", "ways": 5, "shots": 1, "queries": 5, "classes": 200},
@@ -47,24 +48,26 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def studio_run(preset: str, extra: list[str], processes: int, iterations: int, device: str) -> float:
+def studio_run(preset: str, extra: list[str], processes: int, iterations: int, device: str, threads: int) -> float:
     """Meta-iterations/s of one ``studio run --nproc processes`` on ``device`` (cpu, or cuda: one GPU each)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
         command = [sys.executable, "-m", "studio", "run", preset, "--nproc", str(processes), "--quiet"]
         command += ["--iterations", str(iterations), "--device", device, "--out", str(out), *extra]
         command += ["--set", f"training.eval_every={iterations}", "--set", f"training.checkpoint_every={iterations}"]
-        threads = str(max(1, cores() // processes))
-        environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": threads}
+        environment = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": str(threads)}
         subprocess.run(command, check=True, env=environment, cwd=ROOT)
         summary = json.loads((out / "summary.json").read_text())
     return summary["iterations"] / summary["train_seconds"]
 
 
-def speed(processes: list[int], iterations: dict[str, int], device: str) -> None:
-    print(f"(a) meta-iterations/s on {device} ({cores()} cores; torch threads per process = cores // N)")
+def speed(processes: list[int], iterations: dict[str, int], device: str, threads: int, conv4_batch: int) -> None:
+    per_process = f"{threads}" if threads else "cores // N"
+    print(f"(a) meta-iterations/s on {device} ({cores()} cores; torch threads per process: {per_process})")
     for name, (preset, extra) in SPEED_CASES.items():
-        rates = {n: studio_run(preset, extra, n, iterations[name], device) for n in processes}
+        extra = extra + ["--set", f"training.meta_batch_size={conv4_batch}"] if preset != "maml-sine" else extra
+        runs = {n: (preset, extra, n, iterations[name], device, threads or max(1, cores() // n)) for n in processes}
+        rates = {n: studio_run(*arguments) for n, arguments in runs.items()}
         for n, rate in rates.items():
             efficiency = rate / (n * rates[processes[0]] / processes[0])
             print(f"    {name:<26} {n} process(es): {rate:8.2f} it/s   scaling efficiency {100 * efficiency:5.1f}%")
@@ -141,6 +144,8 @@ def main() -> None:
     parser.add_argument("--conv4-iterations", type=int, default=4)
     parser.add_argument("--memory-steps", type=int, default=5)
     parser.add_argument("--memory-meta-batch", type=int, default=32)
+    parser.add_argument("--conv4-meta-batch", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads per process (default: cores // N)")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine (N processes use N GPUs)")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out: speed, memory, estimate")
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
@@ -155,7 +160,8 @@ def main() -> None:
     if "memory" not in skip:
         memory(args.memory_steps, args.memory_meta_batch, args.device)
     if "speed" not in skip:
-        speed([int(n) for n in args.processes.split(",")], iterations, args.device)
+        processes = [int(n) for n in args.processes.split(",")]
+        speed(processes, iterations, args.device, args.threads, args.conv4_meta_batch)
 
 
 if __name__ == "__main__":
