@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from studio.config import ConfigError
+from studio.config import ConfigError, TrainingConfig
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
@@ -150,9 +150,11 @@ def leave() -> None:
         dist.destroy_process_group()
 
 
-def check_shardable(meta_batch_size: int, ranks: int) -> None:
-    if ranks > meta_batch_size:
-        raise ConfigError.at(
-            "training.meta_batch_size",
-            f"is {meta_batch_size} but the run has {ranks} processes; each needs at least one task",
-        )
+def check_shardable(training: TrainingConfig, ranks: int) -> None:
+    """Every process needs at least one task of each meta-batch and of the held-out tasks."""
+    for name in ("meta_batch_size", "eval_tasks"):
+        if ranks > getattr(training, name):
+            raise ConfigError.at(
+                f"training.{name}",
+                f"is {getattr(training, name)} but the run has {ranks} processes; each needs at least one task",
+            )

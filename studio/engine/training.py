@@ -55,7 +55,7 @@ class Training:
         # under torchrun, this process's rank and device (cuda:LOCAL_RANK); else a world of one
         self.world = World(device=device) if alone else join(device)
         self.device = self.world.device
-        check_shardable(preset.training.meta_batch_size, self.world.size)
+        check_shardable(preset.training, self.world.size)
         self.family = build_family(preset.task)
         self.eval_tasks = self.family.sample(
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"

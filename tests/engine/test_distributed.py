@@ -8,6 +8,7 @@ is compared here with the same preset trained in this one process.  A second lau
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -160,8 +161,11 @@ def test_shards_are_contiguous_cover_the_batch_and_differ_by_at_most_one():
 
 
 def test_more_processes_than_tasks_is_refused_naming_the_field():
-    with pytest.raises(ConfigError, match="training.meta_batch_size is 2 but the run has 3 processes"):
-        check_shardable(2, 3)
+    training = preset("maml").training
+    with pytest.raises(ConfigError, match="training.meta_batch_size is 5 but the run has 6 processes"):
+        check_shardable(training, 6)
+    with pytest.raises(ConfigError, match="training.eval_tasks is 4 but the run has 5 processes"):
+        check_shardable(dataclasses.replace(training, eval_tasks=4), 5)
 
 
 def test_the_launcher_names_the_rank_that_failed_first_not_those_ended_after_it():
