@@ -30,22 +30,25 @@ _FAILURE = re.compile(r"rank\s*:\s*(\d+)\s*\(local_rank:\s*\d+\)\s*\n\s*exitcode
 
 def run_with_processes(args: argparse.Namespace, overrides: list[str]) -> int | None:
     """Train as one rank of a torchrun launch, or launch torchrun; None when this process trains alone."""
-    from studio.engine.distributed import launched_ranks
+    from studio.engine.distributed import check_shardable, launched_ranks
 
     if launched_ranks() > 1:
         return run_rank(args, overrides)
-    processes = _processes(args, overrides)
-    return launch(args, overrides, processes) if processes > 1 else None
+    training = _training_settings(args, overrides)
+    if training is None or training.processes == 1:
+        return None
+    check_shardable(training, training.processes)  # one message here rather than one from each rank
+    return launch(args, overrides, training.processes)
 
 
-def _processes(args: argparse.Namespace, overrides: list[str]) -> int:
-    """``training.processes`` of the preset (or of the run being resumed) with the overrides applied."""
+def _training_settings(args: argparse.Namespace, overrides: list[str]):
+    """The ``[training]`` settings of the preset (or of the run being resumed) with the overrides applied."""
     if (args.preset is None) == (args.resume is None):
-        return 1  # the single-process path says what is missing
+        return None  # the single-process path says what is missing
     path = args.resume / "preset.toml" if args.resume is not None else resolve_preset_path(args.preset)
     if not path.is_file():
-        return 1  # the single-process path reports the missing file
-    return load_preset(path, overrides).training.processes
+        return None  # the single-process path reports the missing file
+    return load_preset(path, overrides).training
 
 
 def launch(args: argparse.Namespace, overrides: list[str], processes: int) -> int:

@@ -22,6 +22,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from studio.cli import main
 from studio.cli_processes import failure_message
 from studio.config import ConfigError
 from studio.engine import Training
@@ -180,3 +181,10 @@ Root Cause (first observed failure):
 """
     assert failure_message(report, 4) == "process rank 2 of 4 exited with code 1"
     assert failure_message("", 2) == "the run of 2 processes failed"
+
+
+def test_the_cli_refuses_more_processes_than_tasks_before_launching_anything(tmp_path, capsys):
+    args = ["run", "maml-sine", "--nproc", "3", "--set", "training.eval_tasks=2", "--out", str(tmp_path / "run")]
+    assert main(args) == 2
+    assert "training.eval_tasks is 2 but the run has 3 processes" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
