@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--iterations", type=int, help="shorthand for --set training.iterations=N")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.add_argument("--seeds", type=int, metavar="N", help="run seeds SEED..SEED+N-1 in turn, into OUT/seed-K")
+    run.add_argument(
+        "--nproc", type=int, metavar="N", help="train with N processes on this machine (torchrun; one per GPU on CUDA)"
+    )
     ev = commands.add_parser("eval", help="evaluate a run's model on fresh held-out tasks")
     ev.add_argument("run_dir", type=Path, help="a run folder written by 'studio run' or the window")
     ev.add_argument("--tasks", type=int, default=600, help="held-out tasks (default 600)")
@@ -97,6 +100,8 @@ def _overrides(args: argparse.Namespace) -> list[str]:
         extra.append(f'training.device="{args.device}"')
     if getattr(args, "iterations", None) is not None:
         extra.append(f"training.iterations={args.iterations}")
+    if getattr(args, "nproc", None) is not None:
+        extra.append(f"training.processes={args.nproc}")
     return extra
 
 
@@ -128,6 +133,11 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.seeds is not None:
         return _run_seeds(args)
+    from studio.cli_processes import run_with_processes
+
+    code = run_with_processes(args, _overrides(args))  # under torchrun, or launching it (studio/cli_processes.py)
+    if code is not None:
+        return code
     training, run_dir = _training_and_folder(args)
     source = resolve_preset_path(args.preset) if args.preset is not None else None
     recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None, preset_source=source)

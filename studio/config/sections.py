@@ -55,6 +55,15 @@ class TrainingConfig:
     )
     eval_tasks: int = param(100, "Evaluation tasks", "Held-out tasks per evaluation.", minimum=1, maximum=1_000_000)
     device: str = param("auto", "Device", "auto, cpu, cuda, cuda:N or mps.")
+    processes: int = param(
+        1,
+        "Processes",
+        "Processes that share each meta-batch (torchrun, one machine; on CUDA one per GPU). The results do not "
+        "depend on it; 'studio run --nproc N' sets it. The window trains in one process for now.",
+        minimum=1,
+        maximum=1024,
+        advanced=True,
+    )
     init_weights: str = param(
         "",
         "Initial weights",

@@ -35,7 +35,7 @@ def train_baseline(preset: Preset, name: str, device: torch.device) -> tuple[Met
     """The baseline's learner and its parameters after its training (none for ``scratch``)."""
     from studio.engine.training import Training  # training.py imports this module
 
-    training = Training(baseline_preset(preset, name), device=str(device))
+    training = Training(baseline_preset(preset, name), device=str(device), alone=True)
     while training.iteration < training.total_iterations:
         training.step()
     return training.learner, training.params

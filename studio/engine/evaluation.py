@@ -7,6 +7,7 @@ import math
 import torch
 
 from studio.engine.algorithms.base import MetaLearner, Params
+from studio.engine.distributed import ALONE, World
 from studio.engine.events import Evaluation
 from studio.engine.tasks.base import TaskBatch
 
@@ -36,10 +37,20 @@ def adaptation_scores(
 
 
 def evaluate(
-    learner: MetaLearner, params: Params, tasks: TaskBatch, steps: int, device: torch.device, iteration: int = 0
+    learner: MetaLearner,
+    params: Params,
+    tasks: TaskBatch,
+    steps: int,
+    device: torch.device,
+    iteration: int = 0,
+    world: World = ALONE,
 ) -> Evaluation:
-    """Adapt to each held-out task for 0..steps inner steps and summarise the query losses (and accuracies)."""
-    scores = adaptation_scores(learner, params, tasks, steps, device)
+    """Adapt to each held-out task for 0..steps inner steps and summarise the query losses (and accuracies).
+
+    In a run of several processes each adapts to its shard of ``tasks`` and the scores are gathered.
+    """
+    scores = adaptation_scores(learner, params, world.shard(tasks), steps, device)
+    scores = {name: world.gather(values, len(tasks)) for name, values in scores.items()}
     mean, ci = mean_ci95(scores["loss"])
     accuracy = scores.get("accuracy")
     accuracy_mean, accuracy_ci = mean_ci95(accuracy) if accuracy is not None else (None, None)

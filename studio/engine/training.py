@@ -13,6 +13,7 @@ from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import Params
 from studio.engine.baselines import evaluate_baselines
 from studio.engine.device import resolve_device
+from studio.engine.distributed import PeerLost, World, check_shardable, join
 from studio.engine.errors import NonFiniteStep
 from studio.engine.evaluation import evaluate
 from studio.engine.events import (
@@ -47,9 +48,14 @@ class Training:
     ``state_dict()``/``load_state_dict()`` are everything a resumed run needs.
     """
 
-    def __init__(self, preset: Preset, device: str | None = None):
+    def __init__(self, preset: Preset, device: str | None = None, alone: bool = False):
+        """``alone``: train in this process only, even under torchrun (a baseline trained by rank 0)."""
         self.preset = preset
-        self.device = resolve_device(device or preset.training.device)
+        device = resolve_device(device or preset.training.device)
+        # under torchrun, this process's rank and device (cuda:LOCAL_RANK); else a world of one
+        self.world = World(device=device) if alone else join(device)
+        self.device = self.world.device
+        check_shardable(preset.training, self.world.size)
         self.family = build_family(preset.task)
         self.eval_tasks = self.family.sample(
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
@@ -57,6 +63,7 @@ class Training:
         self.model = self._build_model()
         self.learner = build_learner(preset.algorithm, self.model, self.family.kind)
         self.params: Params = self.learner.init_parameters()
+        self.world.broadcast(self.params)  # every rank starts from rank 0's meta-parameters
         self.optimizer = self.learner.make_optimizer(self.params, preset.training)
         self.train_stream = generator(preset.seed, "train")
         self.sampler = build_sampler(self.family, preset.sampling, self.train_stream)
@@ -71,7 +78,8 @@ class Training:
         with torch.random.fork_rng(devices=[]):  # seed the initialisation without touching the caller's RNG
             with torch.device("meta"):
                 sketch = build_model(*dims)
-            check_fits(self.preset, self.device, sketch, self.eval_tasks.x_support[0])
+            example = self.eval_tasks.x_support[0]
+            check_fits(self.preset, self.device, sketch, example, self.world.size, self.world.here)
             torch.manual_seed(stream_seed(self.preset.seed, "model"))
             model = build_model(*dims)
         if self.preset.training.init_weights:
@@ -94,13 +102,20 @@ class Training:
         preset says, raises :class:`Diverged` or skips the batch (counted).
         """
         started = time.perf_counter()
-        batch = self.sampler.sample(self.preset.training.meta_batch_size, self.iteration).to(self.device)
+        before = self.sampler.state_dict() if self.world.size > 1 else None
         try:
-            loss_value = float(self.learner.meta_step(self.params, batch, self.optimizer))  # waits for the device
-            self.sampler.observe(batch, self._task_losses(batch))
+            batch = self.sampler.sample(self.preset.training.meta_batch_size, self.iteration)
+            shard = self.world.shard(batch).to(self.device)  # all of it in a run of one process
+            loss = self.learner.meta_step(self.params, shard, self.optimizer, self.world.average)
+        except PeerLost:  # nothing has moved but the sampler: put it back, so that a checkpoint resumes exactly
+            self.sampler.load_state_dict(before)
+            raise
         except NonFiniteStep as error:
             self._diverged(error)
-            loss_value = float("nan")
+            loss = torch.tensor(float("nan"))
+        else:
+            self.sampler.observe(batch, self._task_losses(shard, len(batch)))
+        loss_value = float(loss)  # waits for the device
         seconds = time.perf_counter() - started
         self.iteration += 1
         self.train_seconds += seconds
@@ -119,18 +134,19 @@ class Training:
             f'likely cause ({lrs}): lower it, or set training.on_divergence = "skip"'
         )
 
-    def _task_losses(self, batch) -> torch.Tensor:
-        """Each task's query loss in the step just taken (only prioritized sampling asks)."""
+    def _task_losses(self, shard, total: int) -> torch.Tensor:
+        """Each task's query loss in the step just taken, all ranks' (only prioritized sampling asks)."""
         if self.preset.sampling.strategy != "prioritized":
             return torch.empty(0)
         losses = getattr(self.learner, "last_task_losses", None)
-        if losses is None or len(losses) != len(batch):
-            losses = self.learner.adaptation_curve(self.params, batch, self.inner_steps)[:, -1]
-        return losses
+        if losses is None or len(losses) != len(shard):
+            losses = self.learner.adaptation_curve(self.params, shard, self.inner_steps)[:, -1]
+        return self.world.gather(losses, total)
 
     def evaluate(self) -> Evaluation:
         """Query loss on the held-out tasks after 0..inner_steps steps (the same tasks every time)."""
-        return evaluate(self.learner, self.params, self.eval_tasks, self.inner_steps, self.device, self.iteration)
+        args = (self.eval_tasks, self.inner_steps, self.device, self.iteration, self.world)
+        return evaluate(self.learner, self.params, *args)
 
     def task_fit(self):
         """The first held-out task drawn before and after adaptation, as the family can show it."""
@@ -182,6 +198,7 @@ class Training:
         with torch.no_grad():
             for name, tensor in self.params.items():
                 tensor.copy_(state["params"][name])
+        self.world.broadcast(self.params)
         self.optimizer.load_state_dict(state["optimizer"])
         self.sampler.load_state_dict(state["sampler"])
         self.iteration = int(state["iteration"])
@@ -201,7 +218,7 @@ class Training:
         yield from (Notice(message) for message in getattr(self.family, "notices", ()))
         evaluation, reason, message = None, "completed", ""
         while self.iteration < self.total_iterations:
-            if should_stop is not None and should_stop():
+            if should_stop is not None and self.world.agree(should_stop()):
                 reason = "stopped"
                 break
             try:
@@ -213,7 +230,7 @@ class Training:
                 evaluation = yield from self._evaluation_events()
         if evaluation is None or evaluation.iteration != self.iteration:
             evaluation = yield from self._evaluation_events()
-        if reason == "completed":
+        if reason == "completed" and self.world.is_main:  # baselines train networks of their own: once
             yield from self.baseline_events()
         rate = self.tasks_seen / self.train_seconds if self.train_seconds else 0.0
         yield RunFinished(self.iteration, reason, self.train_seconds, rate, evaluation, message, self.skipped_batches)
@@ -221,6 +238,8 @@ class Training:
     def _evaluation_events(self) -> Iterator[Event]:
         evaluation = self.evaluate()
         yield evaluation
+        if not self.world.is_main:
+            return evaluation  # what follows is drawn, not computed together
         fit = self.task_fit()
         if fit is not None:
             yield fit

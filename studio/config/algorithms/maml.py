@@ -22,6 +22,18 @@ def inner_steps_param(
     return param(default, label, help, minimum=1, maximum=1000)
 
 
+def checkpoint_inner_loop_param() -> bool:
+    """Recomputing the inner loop in the backward pass: second-order memory that does not grow with inner steps."""
+    return param(
+        False,
+        "Recompute inner loop",
+        "Keep only each inner step's weights and recompute its graph in the backward pass (activation "
+        "checkpointing): second-order memory no longer grows with inner steps, for about one more forward and "
+        "backward pass per step; tasks then run one at a time. Exact: the same meta-gradient.",
+        advanced=True,
+    )
+
+
 @dataclass(frozen=True)
 class InnerLoopConfig(AlgorithmConfig):
     """Settings shared by algorithms that adapt by gradient steps."""
@@ -48,3 +60,4 @@ class MamlAlgorithm(InnerLoopConfig):
         "(MAML++ LSLR, Antoniou et al. 2019).",
         advanced=True,
     )
+    checkpoint_inner_loop: bool = checkpoint_inner_loop_param()

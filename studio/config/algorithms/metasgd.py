@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param
+from studio.config.algorithms.maml import InnerLoopConfig, checkpoint_inner_loop_param, inner_lr_param
 from studio.config.fields import param
 from studio.config.registry import ALGORITHMS
 
@@ -17,3 +17,4 @@ class MetaSgdAlgorithm(InnerLoopConfig):
         0.01, "Initial inner rates", "Every parameter's learned inner learning rate (alpha) starts at this value."
     )
     first_order: bool = param(False, "First order", "Drop second derivatives through the inner step.")
+    checkpoint_inner_loop: bool = checkpoint_inner_loop_param()

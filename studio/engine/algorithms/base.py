@@ -12,6 +12,7 @@ functions of them and a :class:`TaskBatch`:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 
@@ -21,11 +22,13 @@ from torch.func import functional_call, grad, vmap
 
 from studio.config import AlgorithmConfig, ConfigError, TrainingConfig
 from studio.engine.algorithms.layers import adapted_parameters
+from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.errors import NonFiniteStep
 from studio.engine.losses import LOSSES, accuracy
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
+Combine = Callable[[Params, torch.Tensor, int], tuple[Params, torch.Tensor]]
 # True while map_tasks runs one task at a time outside any torch.func transform, where plain
 # autograd computes the inner gradients with less overhead per operation than torch.func.grad
 _ONE_TASK_AT_A_TIME = contextvars.ContextVar("one_task_at_a_time", default=False)
@@ -88,9 +91,17 @@ class MetaLearner:
         zeros = (torch.zeros_like(p) if g is None else g for p, g in zip(params.values(), grads))
         return dict(zip(params.keys(), zeros)), loss.detach()
 
-    def meta_step(self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer) -> torch.Tensor:
-        """One outer-loop update of ``params`` in place; returns the meta-batch's query loss."""
+    def meta_step(
+        self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer, combine: Combine | None = None
+    ) -> torch.Tensor:
+        """One outer-loop update of ``params`` in place; returns the meta-batch's query loss.
+
+        ``combine(grads, loss, tasks)`` turns this batch's means into the global meta-batch's
+        (``World.average`` sums the shards of several processes); every process then steps alike.
+        """
         grads, loss = self.meta_gradients(params, batch)
+        if combine is not None:
+            grads, loss = combine(grads, loss, len(batch))
         check_finite(loss, grads)
         for name, tensor in params.items():
             tensor.grad = grads[name]
@@ -121,17 +132,29 @@ class MetaLearner:
         A model lists the device types where a loop is faster in ``loop_over_tasks_on``
         (Conv-4 on the CPU; see benchmarks/conv4_speed.py); everything else is vectorised.
         """
+        if self.recomputes_inner_loop() and torch.is_grad_enabled():
+            return False  # the recomputed step is plain autograd (studio/engine/algorithms/recompute.py)
         return device.type not in getattr(self.model, "loop_over_tasks_on", ())
+
+    def recomputes_inner_loop(self) -> bool:
+        """Whether the inner loop is recomputed in the backward pass (``algorithm.checkpoint_inner_loop``)."""
+        return False
 
     def map_tasks(self, fn: Callable[..., torch.Tensor], params: Params, *tasks: torch.Tensor) -> torch.Tensor:
         """``fn(params, *one_task)`` for every task (the first axis of ``tasks``), stacked: vmap or a loop."""
         if self.vectorize_tasks(tasks[0].device):
             return vmap(fn, in_dims=(None,) + (0,) * len(tasks))(params, *tasks)
-        token = _ONE_TASK_AT_A_TIME.set(True)
-        try:
+        with _one_task_at_a_time():
             return torch.stack([fn(params, *one_task) for one_task in zip(*tasks)])
-        finally:
-            _ONE_TASK_AT_A_TIME.reset(token)
+
+
+@contextlib.contextmanager
+def _one_task_at_a_time() -> Iterator[None]:
+    token = _ONE_TASK_AT_A_TIME.set(True)
+    try:
+        yield
+    finally:
+        _ONE_TASK_AT_A_TIME.reset(token)
 
 
 def check_finite(loss: torch.Tensor, grads: Params) -> None:
@@ -157,6 +180,9 @@ class GradientLearner(MetaLearner):
 
     def inner_lr(self, params: Params, name: str, step: int) -> torch.Tensor | float:
         return self.config.inner_lr
+
+    def recomputes_inner_loop(self) -> bool:
+        return getattr(self.config, "checkpoint_inner_loop", False) and not self.first_order
 
     def support_gradients(self, weights: Params, x: torch.Tensor, y: torch.Tensor) -> Params:
         """Gradient of the support loss with respect to the adapted weights (``fast_names``) only."""
@@ -191,10 +217,22 @@ class GradientLearner(MetaLearner):
         """
         weights = self.model_state(params)
         yield weights
+        recompute = self.recomputes_inner_loop() and torch.is_grad_enabled() and _ONE_TASK_AT_A_TIME.get()
         for step in range(steps):
-            grads = self.support_gradients(weights, x, y)
-            weights = {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
+            if recompute:  # keep this step's inputs only; its graph is rebuilt when the meta-gradient needs it
+                weights = {**weights, **recomputed_step(self._recomputable_step, params, weights, x, y, step)}
+            else:
+                weights = self.sgd_step(params, weights, x, y, step)
             yield weights
+
+    def _recomputable_step(self, params: Params, weights: Params, x: torch.Tensor, y: torch.Tensor, step: int):
+        with _one_task_at_a_time():  # the recomputation runs in the backward pass, outside map_tasks
+            return self.sgd_step(params, weights, x, y, step)
+
+    def sgd_step(self, params: Params, weights: Params, x: torch.Tensor, y: torch.Tensor, step: int) -> Params:
+        """theta' = theta - alpha * grad L_support(theta) on the adapted weights."""
+        grads = self.support_gradients(weights, x, y)
+        return {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
 
     def adapt(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Params:
         """The weights after ``steps`` inner steps on one task (differentiable unless first order)."""

@@ -26,5 +26,8 @@ class Scratch(GradientLearner):
         loss = self.adaptation_curve(params, batch, self.config.inner_steps)[:, -1].mean()
         return {k: torch.zeros_like(v) for k, v in params.items()}, loss
 
-    def meta_step(self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer) -> torch.Tensor:
-        return self.meta_gradients(params, batch)[1]
+    def meta_step(
+        self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer, combine=None
+    ) -> torch.Tensor:
+        grads, loss = self.meta_gradients(params, batch)
+        return loss if combine is None else combine(grads, loss, len(batch))[1]

@@ -46,6 +46,8 @@ LOOP_OVER_TASKS_ON = ("cpu",)
 class BatchStatNorm2d(nn.Module):
     """Batch normalisation over (examples, height, width) with the batch's own statistics, and a learned affine."""
 
+    keeps_shape = True  # what the memory estimate's shape arithmetic reads (studio/engine/resources.py)
+
     def __init__(self, channels: int):
         super().__init__()
         self.weight = nn.Parameter(torch.ones(channels))

@@ -1,0 +1,203 @@
+"""``studio run`` across several processes: launching ``torchrun``, and what each rank does under it.
+
+``studio run PRESET --nproc N`` (or ``training.processes = N`` in the preset) starts
+``python -m torch.distributed.run --standalone --nproc-per-node N -m studio run ...``,
+torchrun's own entry point, and waits for it.  Under torchrun (``WORLD_SIZE`` set,
+one machine or several) every rank trains its shard of each meta-batch; rank 0 alone
+writes the run folder and prints progress.  When a rank fails, torchrun ends the
+others; rank 0 meets the lost peer at its next collective, checkpoints the last
+complete iteration, and this launcher names the rank that failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from studio.config import ConfigError, load_preset
+from studio.presets import resolve_preset_path
+
+EXIT_PEER_LOST = 3  # a rank that stopped because another one failed (not the cause)
+_FAILURE = re.compile(r"rank\s*:\s*(\d+)\s*\(local_rank:\s*\d+\)\s*\n\s*exitcode\s*:\s*(-?\d+)")
+
+
+def run_with_processes(args: argparse.Namespace, overrides: list[str]) -> int | None:
+    """Train as one rank of a torchrun launch, or launch torchrun; None when this process trains alone."""
+    from studio.engine.distributed import check_shardable, launched_ranks
+
+    if launched_ranks() > 1:
+        return run_rank(args, overrides)
+    training = _training_settings(args, overrides)
+    if training is None or training.processes == 1:
+        return None
+    check_shardable(training, training.processes)  # one message here rather than one from each rank
+    return launch(args, overrides, training.processes)
+
+
+def _training_settings(args: argparse.Namespace, overrides: list[str]):
+    """The ``[training]`` settings of the preset (or of the run being resumed) with the overrides applied."""
+    if (args.preset is None) == (args.resume is None):
+        return None  # the single-process path says what is missing
+    path = args.resume / "preset.toml" if args.resume is not None else resolve_preset_path(args.preset)
+    if not path.is_file():
+        return None  # the single-process path reports the missing file
+    return load_preset(path, overrides).training
+
+
+def launch(args: argparse.Namespace, overrides: list[str], processes: int) -> int:
+    """Run torchrun with ``processes`` ranks on this machine, forwarding their output; name a rank that fails."""
+    from studio.export import prepare_run_dir
+
+    run_dir = args.resume
+    if run_dir is None:
+        run_dir = prepare_run_dir(args.out or _new_out(resolve_preset_path(args.preset)), overwrite=args.overwrite)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes}"]
+    command += ["-m", "studio", *_rank_arguments(args, overrides, run_dir)]
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=_environment(processes))
+    try:
+        log = _forward_messages(child)
+    except KeyboardInterrupt:  # Ctrl-C reached the ranks too: rank 0 is saving a checkpoint
+        child.wait()
+        print(f"studio: interrupted; continue with: studio run --resume {run_dir}", file=sys.stderr)
+        return 130
+    if child.wait() == 0:
+        return 0
+    print(f"studio: error: {failure_message(log, processes)}; {_resume_advice(run_dir)}", file=sys.stderr)
+    return 1
+
+
+def _rank_arguments(args: argparse.Namespace, overrides: list[str], run_dir: Path) -> list[str]:
+    """``studio run ...`` for each rank: the same run, into the folder chosen here."""
+    source = ["--resume", str(run_dir)] if args.resume is not None else [str(resolve_preset_path(args.preset))]
+    rest = ["--out", str(run_dir), "--overwrite"] if args.resume is None else []
+    rest += ["--quiet"] if args.quiet else []
+    return ["run", *source, *rest, *(part for value in overrides for part in ("--set", value))]
+
+
+def _environment(processes: int) -> dict[str, str]:
+    """Torch threads per process so that the ranks together use the cores once (unless the user chose)."""
+    environment = dict(os.environ)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    environment.setdefault("OMP_NUM_THREADS", str(max(1, cores // processes)))
+    return environment
+
+
+def _forward_messages(child: subprocess.Popen) -> str:
+    """Pass the ranks' ``studio:`` lines through as they come; keep torchrun's own log to read afterwards."""
+    kept = []
+    for line in child.stderr:
+        if line.startswith("studio"):
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        else:
+            kept.append(line)
+    return "".join(kept)
+
+
+def failure_message(log: str, processes: int) -> str:
+    """Which rank failed first and how, from torchrun's failure report."""
+    failures = [(int(rank), int(code)) for rank, code in _FAILURE.findall(log)]
+    causes = [f for f in failures if f[1] not in (EXIT_PEER_LOST, -15)] or failures
+    if not causes:
+        return f"the run of {processes} processes failed"
+    rank, code = causes[0]
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    return f"process rank {rank} of {processes} {how}"
+
+
+def _resume_advice(run_dir: Path) -> str:
+    from studio.export.resume import is_resumable
+
+    if is_resumable(run_dir):
+        return f"the run folder keeps its last checkpoint; continue with: studio run --resume {run_dir}"
+    return f"no checkpoint was written in {run_dir} before it failed"
+
+
+def _new_out(preset_path: Path) -> Path:
+    from studio.export.library import default_runs_dir
+
+    return default_runs_dir() / f"{preset_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def run_rank(args: argparse.Namespace, overrides: list[str]) -> int:
+    """One rank of a torchrun launch: rank 0 records the run and prints progress, the others only train."""
+    from studio.console import Progress
+    from studio.engine.distributed import PeerLost, leave
+    from studio.export import RunRecorder
+
+    training, run_dir = _rank_training(args, overrides)
+    main = training.world.is_main
+    recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None) if main else None
+    progress = Progress(quiet=args.quiet or not main)
+    try:
+        for event in training.events(stop_on_sigterm()):
+            if recorder is not None:
+                recorder.record(event)
+            progress(event)
+    except PeerLost as error:
+        return _keep_checkpoint(training, recorder, f"error: {error}; stopped at iteration {training.iteration}")
+    except KeyboardInterrupt:
+        _keep_checkpoint(
+            training, recorder, f"rank {training.world.rank} interrupted at iteration {training.iteration}"
+        )
+        return 130
+    finally:
+        leave()
+    if main and not args.quiet:
+        print(f"run folder: {run_dir}")
+    return 1 if event.reason == "diverged" else 0
+
+
+def _rank_training(args: argparse.Namespace, overrides: list[str]):
+    """This rank's training (new, or resumed from the run folder) and the run folder rank 0 writes."""
+    from studio.engine import Training
+    from studio.engine.distributed import launched_ranks
+    from studio.export import prepare_run_dir
+    from studio.export.resume import resume_training
+
+    if args.seeds is not None or (args.preset is None) == (args.resume is None):
+        raise ConfigError("under torchrun, give either a preset or --resume RUN_DIR (and no --seeds)")
+    if args.resume is not None:
+        return resume_training(args.resume, overrides)[0], args.resume
+    path = resolve_preset_path(args.preset)
+    training = Training(load_preset(path, [*overrides, f"training.processes={launched_ranks()}"]))
+    run_dir = args.out or _new_out(path)
+    if training.world.is_main:
+        prepare_run_dir(run_dir, overwrite=args.overwrite)
+    return training, run_dir
+
+
+def _keep_checkpoint(training, recorder, message: str) -> int:
+    """Rank 0 keeps the run as it stands as a checkpoint and a summary; every rank says what happened."""
+    from studio.engine import RunFinished
+
+    if recorder is not None:
+        recorder.checkpoint_now()
+        recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
+    print(f"studio: {message}", file=sys.stderr)
+    return EXIT_PEER_LOST
+
+
+_TERMINATION = {"requested": False}
+
+
+def stop_on_sigterm() -> Callable[[], bool]:
+    """A ``should_stop`` for :meth:`Training.events` that says yes once this process has had SIGTERM.
+
+    torchrun ends the other ranks with SIGTERM when one fails: instead of dying at once, rank 0 meets
+    the lost peer at its next collective (``PeerLost``) with a state it can checkpoint; and a
+    SIGTERM sent to the whole run (rank 0's, broadcast) stops every rank at the same iteration.
+    """
+
+    def handler(_signum, _frame) -> None:
+        _TERMINATION["requested"] = True
+
+    signal.signal(signal.SIGTERM, handler)
+    return lambda: _TERMINATION["requested"]
