@@ -55,7 +55,7 @@ class Training:
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
         )
         self.model = self._build_model()
-        self.learner = build_learner(preset.algorithm, self.model, self.family.kind)
+        self.learner = build_learner(preset.algorithm, self.model, self.family.kind, self.family.shared_classes)
         self.params: Params = self.learner.init_parameters()
         self.optimizer = self.learner.make_optimizer(self.params, preset.training)
         self.train_stream = generator(preset.seed, "train")
@@ -154,7 +154,8 @@ class Training:
 
     def baseline_events(self) -> Iterator[BaselineEvaluation]:
         """The preset's ``[evaluation] baselines``, scored on this run's held-out tasks and steps."""
-        return evaluate_baselines(self.preset, self.eval_tasks, self.inner_steps, self.device, self.iteration)
+        args = (self.eval_tasks, self.inner_steps, self.device, self.family.kind, self.iteration)
+        return evaluate_baselines(self.preset, *args)
 
     def model_spec(self) -> dict:
         """What rebuilds the network: the ``[model]`` section and the task's dimensions."""

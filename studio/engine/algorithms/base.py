@@ -36,6 +36,7 @@ class MetaLearner:
 
     description = ""
     kinds: tuple[str, ...] = ("regression", "classification")
+    uses_shared_classes = False  # built with the family's shared class count (see build_learner)
 
     def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
         if kind not in self.kinds:

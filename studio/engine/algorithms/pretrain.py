@@ -1,23 +1,50 @@
-"""Baseline: pretrain on the pooled training tasks, then fine-tune (the "pretrained" baseline of
-Finn et al. 2017, Section 5.1; the transfer-learning baseline of Chen et al. 2019).
+"""Baseline and Baseline++ of Chen, Liu, Kira, Wang and Huang, "A Closer Look at Few-shot Classification"
+(ICLR 2019), and for regression the "pretrained" baseline of Finn et al. 2017 (Section 5.1).
 
-There is no meta-learning.  Training (`meta_step`) is an ordinary supervised
-step on the pooled examples, support and query, of every task in the batch,
+There is no meta-learning.  Training (`meta_step`) is ordinary supervised
+learning, an Adam step on the pooled examples (support and query) of each
+meta-batch of training tasks.  What it learns depends on the tasks:
 
-    theta <- Adam step on grad_theta L(theta; union_i (S_i u Q_i)),
+- **Classification whose classes recur across tasks** (image episodes, CSV
+  categories; ``TaskFamily.shared_classes`` = C > 0): a classifier over all C
+  meta-train classes, trained on each example's *global* label
+  (``TaskBatch.global_labels``; an episode's own labels 0..N-1 mean nothing
+  across episodes).  Its logits are W f(x) + b (Baseline, ``head = "linear"``)
+  or s cos(f(x), w_c) (Baseline++, ``head = "cosine"``, scale s fixed or
+  learned), f being the network's body.  This C-way classifier is discarded
+  after pretraining, as in the paper; it is kept in checkpoints only.
+- **Regression**: the pooled examples as they are, so the network learns the
+  average task (Finn et al.'s baseline).
+- **Classification whose classes are each task's own** (blobs2d: blobs at
+  random centres): pooled labels mean nothing and there is no class to learn
+  across tasks, so nothing is pretrained: the network keeps its
+  initialisation and this baseline is the scratch baseline with a new head
+  (said in :attr:`Pretrain.pretraining`, which the baseline reports).
 
-so the network learns the average task.  On a new task it adapts (`adapt`)
-like MAML's inner loop, by ``inner_steps`` SGD steps at ``inner_lr`` on the
-support set (``adapt_layers`` fine-tunes only some layers, e.g. the head).
+On a test task (`adapt`) the network's own N-way head is the *new head*: in
+classification pretraining never touches it, so it is still its random
+initialisation.  ``inner_steps`` SGD steps at ``inner_lr`` on the support set
+train it, with the body frozen (``adapt_layers = ["head"]``, the paper's
+protocol) or fine-tuned too (empty ``adapt_layers``); with ``head = "cosine"``
+the new head scores by scaled cosine similarity as well.
 """
 
 from __future__ import annotations
 
-import torch
+import hashlib
 
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from studio.config.algorithms.pretrain import PretrainAlgorithm
 from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.layers import HeadSplit
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
+
+CLASSIFIER = "pretrain.classifier"  # the C-way pretraining head's parameters: CLASSIFIER.weight, CLASSIFIER.bias
+SCALE = "pretrain.scale"  # Baseline++'s learned cosine scale
 
 
 def pooled(batch: TaskBatch) -> tuple[torch.Tensor, torch.Tensor]:
@@ -27,10 +54,93 @@ def pooled(batch: TaskBatch) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
+def pooled_global_labels(batch: TaskBatch) -> torch.Tensor:
+    """The pooled examples' labels as split-wide class ids, in :func:`pooled`'s order."""
+    return torch.cat([batch.global_labels(batch.y_support), batch.global_labels(batch.y_query)], dim=1).flatten()
+
+
+def cosine_logits(features: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
+    """s cos(f, w_c) for every class c: Baseline++'s head (no bias)."""
+    return scale * F.normalize(features, dim=-1) @ F.normalize(weight, dim=-1).T
+
+
 @LEARNERS.register("pretrain")
 class Pretrain(GradientLearner):
-    description = "Baseline: train one network on the pooled training tasks, then fine-tune it on each task."
+    description = (
+        "Baseline (Chen et al. 2019): a classifier over all training classes, then a new head fine-tuned on "
+        "each task; regression: one network trained on the pooled tasks."
+    )
+    uses_shared_classes = True
+
+    def __init__(self, config: PretrainAlgorithm, model: nn.Module, kind: str, shared_classes: int = 0):
+        super().__init__(config, model, kind)
+        self.shared_classes = shared_classes if kind == "classification" else 0
+        self.cosine = kind == "classification" and config.head == "cosine"
+        self.split = HeadSplit(model, config.name) if self.cosine or self.shared_classes else None
+        self.head_weight = f"{len(model) - 1}.weight" if self.split is not None else ""
+
+    @property
+    def pretraining(self) -> str:
+        """What training this baseline does, in words (reported beside its scores)."""
+        if self.kind == "regression":
+            return "pooled examples of the training tasks (Finn et al. 2017)"
+        if not self.shared_classes:
+            return "none: these tasks share no classes, so the body keeps its initialisation (scratch, new head)"
+        head = "Baseline++, cosine" if self.cosine else "Baseline, linear"
+        return f"{self.shared_classes}-way classifier over the training classes ({head} head; Chen et al. 2019)"
+
+    def init_parameters(self) -> Params:
+        params = super().init_parameters()
+        if self.cosine and self.config.learn_scale:
+            params[SCALE] = torch.tensor(float(self.config.cosine_scale), requires_grad=True)
+        if self.shared_classes:
+            params.update(self._new_classifier(params))
+        return params
+
+    def _new_classifier(self, params: Params) -> Params:
+        """The C-way head, initialised as ``nn.Linear`` is, from a stream seeded by the network's own initial
+        head (so the preset's seed fixes it and the caller's random state is untouched)."""
+        like = params[self.head_weight].detach()
+        seed = int.from_bytes(hashlib.sha256(like.cpu().numpy().tobytes()).digest()[:8], "little")
+        bound = 1 / self.split.feature_dim**0.5
+        draw = torch.rand(self.shared_classes, self.split.feature_dim, generator=torch.Generator().manual_seed(seed))
+        weight = ((2 * draw - 1) * bound).to(like)
+        classifier = {f"{CLASSIFIER}.weight": weight.requires_grad_(True)}
+        if not self.cosine:
+            classifier[f"{CLASSIFIER}.bias"] = torch.zeros(self.shared_classes).to(like).requires_grad_(True)
+        return classifier
+
+    def extra_state(self, params: Params) -> Params:
+        """The learned cosine scale, if any; the pretraining classifier is discarded (test tasks get a new head)."""
+        return {k: v for k, v in super().extra_state(params).items() if not k.startswith(CLASSIFIER)}
+
+    def scale(self, params: Params) -> torch.Tensor | float:
+        return params.get(SCALE, self.config.cosine_scale)
+
+    def forward(self, params: Params, x: torch.Tensor) -> torch.Tensor:
+        """The network, or with ``head = "cosine"`` its body followed by a cosine head on its head's weights."""
+        if not self.cosine:
+            return super().forward(params, x)
+        return cosine_logits(self.split.features(params, x), params[self.head_weight], self.scale(params))
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
         """The supervised loss on the batch's pooled examples (no adaptation)."""
-        return self.task_loss(self.model_state(params), *pooled(batch))
+        x, y = pooled(batch)
+        if not self.shared_classes:
+            return self.task_loss(self.model_state(params), x, y)
+        return F.cross_entropy(self.classifier_logits(params, x), pooled_global_labels(batch))
+
+    def classifier_logits(self, params: Params, x: torch.Tensor) -> torch.Tensor:
+        """Logits over all C training classes from the pretraining classifier."""
+        features = self.split.features(params, x)
+        weight = params[f"{CLASSIFIER}.weight"]
+        if self.cosine:
+            return cosine_logits(features, weight, self.scale(params))
+        return features @ weight.T + params[f"{CLASSIFIER}.bias"]
+
+    def meta_gradients(self, params: Params, batch: TaskBatch) -> tuple[Params, torch.Tensor]:
+        """Without shared classes (classification), nothing is learned: zero gradients, the fine-tuned query loss."""
+        if self.kind == "classification" and not self.shared_classes:
+            loss = self.adaptation_curve(params, batch, self.config.inner_steps)[:, -1].mean()
+            return {k: torch.zeros_like(v) for k, v in params.items()}, loss
+        return super().meta_gradients(params, batch)
