@@ -36,10 +36,12 @@ import hashlib
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.func import grad
 
 from studio.config.algorithms.pretrain import PretrainAlgorithm
 from studio.engine.algorithms.base import GradientLearner, Params
 from studio.engine.algorithms.layers import HeadSplit
+from studio.engine.losses import accuracy
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
 
@@ -76,8 +78,10 @@ class Pretrain(GradientLearner):
         super().__init__(config, model, kind)
         self.shared_classes = shared_classes if kind == "classification" else 0
         self.cosine = kind == "classification" and config.head == "cosine"
-        self.split = HeadSplit(model, config.name) if self.cosine or self.shared_classes else None
+        self.split = HeadSplit(model, config.name) if kind == "classification" else None
         self.head_weight = f"{len(model) - 1}.weight" if self.split is not None else ""
+        # the body frozen on a test task: embed each task once and fine-tune only the head on the embeddings
+        self.body_frozen = self.split is not None and not self.split.body_names & set(self.fast_names)
 
     @property
     def pretraining(self) -> str:
@@ -122,6 +126,47 @@ class Pretrain(GradientLearner):
         if not self.cosine:
             return super().forward(params, x)
         return cosine_logits(self.split.features(params, x), params[self.head_weight], self.scale(params))
+
+    def head_logits(self, params: Params, features: torch.Tensor) -> torch.Tensor:
+        """The network's head (the new head on a test task) applied to body features."""
+        weight = params[self.head_weight]
+        if self.cosine:
+            return cosine_logits(features, weight, self.scale(params))
+        return features @ weight.T + params[self.head_weight.replace("weight", "bias")]
+
+    def head_curve(self, params: Params, xs, ys, xq, yq, steps: int) -> torch.Tensor:
+        """One task's query loss and accuracy after 0..steps SGD steps on the head alone, (steps + 1, 2)."""
+        support, query = self.split.features(params, xs), self.split.features(params, xq)
+        head = {k: params[k] for k in self.fast_names}
+
+        def support_loss(fast: Params) -> torch.Tensor:
+            return self.loss(self.head_logits({**params, **fast}, support), ys)
+
+        scores = []
+        for step in range(steps + 1):
+            logits = self.head_logits({**params, **head}, query)
+            scores.append(torch.stack([self.loss(logits, yq), accuracy(logits, yq)]))
+            if step < steps:
+                head = {
+                    k: w - self.inner_lr(params, k, step) * g
+                    for (k, w), g in zip(head.items(), grad(support_loss)(head).values())
+                }
+        return torch.stack(scores)
+
+    def query_scores(self, params: Params, batch: TaskBatch, steps: int) -> dict[str, torch.Tensor]:
+        """As the whole network's inner loop scores them; with the body frozen, without running it at every step."""
+        if not self.body_frozen:
+            return super().query_scores(params, batch, steps)
+        tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
+        with torch.no_grad():
+            frozen = {k: v.detach() for k, v in params.items()}
+            both = self.map_tasks(lambda p, *task: self.head_curve(p, *task, steps), frozen, *tasks)
+        return {"loss": both[..., 0], "accuracy": both[..., 1]}
+
+    def adaptation_curve(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
+        if not self.body_frozen:
+            return super().adaptation_curve(params, batch, steps)
+        return self.query_scores(params, batch, steps)["loss"]
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
         """The supervised loss on the batch's pooled examples (no adaptation)."""
