@@ -170,14 +170,14 @@ class Pretrain(GradientLearner):
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
         """The supervised loss on the batch's pooled examples (no adaptation)."""
-        x, y = pooled(batch)
         if not self.shared_classes:
-            return self.task_loss(self.model_state(params), x, y)
-        return F.cross_entropy(self.classifier_logits(params, x), pooled_global_labels(batch))
+            return self.task_loss(self.model_state(params), *pooled(batch))
+        return F.cross_entropy(self.classifier_logits(params, batch), pooled_global_labels(batch))
 
-    def classifier_logits(self, params: Params, x: torch.Tensor) -> torch.Tensor:
-        """Logits over all C training classes from the pretraining classifier."""
-        features = self.split.features(params, x)
+    def classifier_logits(self, params: Params, batch: TaskBatch) -> torch.Tensor:
+        """Logits over all C training classes from the pretraining classifier, for the pooled examples (one
+        mini-batch, as in ordinary supervised training)."""
+        features = self.split.features(params, pooled(batch)[0])
         weight = params[f"{CLASSIFIER}.weight"]
         if self.cosine:
             return cosine_logits(features, weight, self.scale(params))
