@@ -136,10 +136,11 @@ class EvaluationConfig:
         maximum=100.0,
     )
     baseline_steps: tuple[int, ...] = param(
-        (1, 10, 50),
+        (),
         "Baseline steps",
         "Fine-tuning step counts tried with each rate on the validation tasks; the chosen count is scored beside "
-        "the meta-learner's steps. Empty: only the meta-learner's steps.",
+        "the meta-learner's steps. Empty: the meta-learner's own inner steps (10, 50 or 100 for learners "
+        "without inner steps, such as ProtoNets).",
         minimum=1,
         maximum=1000,
     )

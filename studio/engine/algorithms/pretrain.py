@@ -84,6 +84,11 @@ class Pretrain(GradientLearner):
         self.body_frozen = self.split is not None and not self.split.body_names & set(self.fast_names)
 
     @property
+    def meta_trained(self) -> bool:
+        """Whether training changes the parameters (not where there are no shared classes to learn)."""
+        return self.kind == "regression" or bool(self.shared_classes)
+
+    @property
     def pretraining(self) -> str:
         """What training this baseline does, in words (reported beside its scores)."""
         if self.kind == "regression":
