@@ -7,6 +7,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from studio.cli import main
 from studio.config import Preset, preset_from_dict
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import GradientLearner
@@ -15,6 +16,7 @@ from studio.engine.models import build_model
 from studio.engine.streams import generator
 from studio.engine.tasks import build_family
 from studio.engine.training import Training
+from studio.export.deploy import adapt_run, adapted_outputs
 from tests.engine.helpers import tiny_preset
 from tests.engine.image_fixtures import one_thread_fixture  # noqa: F401  (autouse)
 
@@ -152,3 +154,32 @@ def write_glyph_folder(root, classes: int):
             pixels = store.pixels[int(store.starts[c]) + i, 0].numpy()
             Image.fromarray(pixels).save(root / f"c{c:03d}" / f"{i}.png")
     return root
+
+
+def test_an_adapted_baseline_plus_plus_network_keeps_its_cosine_head(tmp_path):
+    out = tmp_path / "run"
+    sets = [
+        "algorithm.name=pretrain",
+        'algorithm.head="cosine"',
+        "algorithm.learn_scale=true",
+        "algorithm.inner_steps=3",
+    ]
+    sets += ["algorithm.inner_lr=0.5", "model.hidden=[8]", "training.eval_tasks=3"]
+    args = [arg for setting in sets for arg in ("--set", setting)]
+    assert (
+        main(["run", "maml-blobs2d", "--out", str(out), "--iterations", "2", *args, "--device", "cpu", "--quiet"]) == 0
+    )
+    adapted = adapt_run(out, task=1)
+    learner, params = adapted_learner(out)
+    weights = learner.adapt(params, adapted.support.x, adapted.support.y, 3)
+    x = torch.randn(7, 2)
+    torch.testing.assert_close(adapted_outputs(adapted, x), learner.forward({**params, **weights}, x))
+
+
+def adapted_learner(run_dir):
+    from studio.config import load_preset
+    from studio.export import load_model
+
+    preset = load_preset(run_dir / "preset.toml")
+    learner = build_learner(preset.algorithm, load_model(run_dir), "classification")
+    return learner, learner.init_parameters()

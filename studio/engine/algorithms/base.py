@@ -197,6 +197,10 @@ class GradientLearner(MetaLearner):
             weights = {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
             yield weights
 
+    def as_module(self, network: nn.Module, params: Params) -> nn.Module:
+        """What :meth:`forward` computes, as a module, given ``network`` holding adapted weights (for export)."""
+        return network
+
     def adapt(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Params:
         """The weights after ``steps`` inner steps on one task (differentiable unless first order)."""
         *_, adapted = self.trajectory(params, x, y, steps)

@@ -61,6 +61,18 @@ def pooled_global_labels(batch: TaskBatch) -> torch.Tensor:
     return torch.cat([batch.global_labels(batch.y_support), batch.global_labels(batch.y_query)], dim=1).flatten()
 
 
+class CosineHead(nn.Module):
+    """Baseline++'s head as a module: s cos(x, w_c) for each row w_c of ``weight`` (for exported networks)."""
+
+    def __init__(self, weight: torch.Tensor, scale: torch.Tensor | float):
+        super().__init__()
+        self.weight = nn.Parameter(weight.detach().clone(), requires_grad=False)
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=weight.dtype).detach().clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return cosine_logits(x, self.weight, self.scale)
+
+
 def cosine_logits(features: torch.Tensor, weight: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
     """s cos(f, w_c) for every class c: Baseline++'s head (no bias)."""
     return scale * F.normalize(features, dim=-1) @ F.normalize(weight, dim=-1).T
@@ -131,6 +143,12 @@ class Pretrain(GradientLearner):
         if not self.cosine:
             return super().forward(params, x)
         return cosine_logits(self.split.features(params, x), params[self.head_weight], self.scale(params))
+
+    def as_module(self, network: nn.Module, params: Params) -> nn.Module:
+        """With a cosine head, the network's body followed by a :class:`CosineHead` on its head's weights."""
+        if not self.cosine:
+            return network
+        return nn.Sequential(*network[:-1], CosineHead(network[-1].weight, self.scale(params)))
 
     def head_logits(self, params: Params, features: torch.Tensor) -> torch.Tensor:
         """The network's head (the new head on a test task) applied to body features."""
