@@ -63,6 +63,18 @@ def test_global_labels_name_the_same_class_in_every_episode():
     assert len(owners) > 50 and max(owners) < family.shared_classes == 4 * len(family.classes["train"])
 
 
+def test_csv_categories_are_global_classes_as_they_are(tmp_path):
+    rows = [[f"g{g}", str(i), ("no", "yes", "maybe")[(i + g) % 3]] for g in range(8) for i in range(20)]
+    path = tmp_path / "c.csv"
+    path.write_text("g,x,label\n" + "\n".join(",".join(row) for row in rows) + "\n")
+    task = {"family": "tabular_csv", "path": str(path), "group_column": "g", "target_column": "label"}
+    family = build_family(preset_from_dict({"task": task}).task)
+    batch = family.sample(4, generator(0, "train"))
+    assert family.shared_classes == 3  # a label names the same category in every group
+    assert torch.equal(batch.global_labels(batch.y_query), batch.y_query)
+    assert build_family(preset_from_dict({"task": {"family": "blobs2d"}}).task).shared_classes == 0
+
+
 def test_pretraining_learns_the_global_classes_and_leaves_the_new_head_alone():
     training = Training(glyph_preset(rotations=False))
     classes = training.family.shared_classes
