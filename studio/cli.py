@@ -10,6 +10,7 @@ studio runs | compare | export ...   the run library (studio/cli_library.py)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -217,6 +218,7 @@ def _keep_interrupted(recorder, training, run_dir: Path) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from studio.engine.finetuning import finetuning_words
     from studio.engine.heldout import evaluate_heldout_baselines, evaluate_model
     from studio.export import load_model, read_learner_file
 
@@ -228,15 +230,24 @@ def _eval(args: argparse.Namespace) -> int:
     result = evaluate_model(
         preset, load_model(args.run_dir), args.tasks, steps, learner_state=learner_state, notify=_print_notice
     )
-    baselines = {b.baseline: b.evaluation for b in evaluate_heldout_baselines(preset, args.tasks, steps)}
+    records = evaluate_heldout_baselines(preset, args.tasks, steps)
+    baselines = {b.baseline: b.evaluation for b in records}
     if args.json:
         document = _curve(result)
         if baselines:
-            document["baselines"] = {name: _curve(evaluation) for name, evaluation in baselines.items()}
+            document["baselines"] = {b.baseline: {**_curve(b.evaluation), **_finetuning(b)} for b in records}
         print(json.dumps(document))
         return 0
+    for record in records:
+        _print_notice(
+            f"{record.baseline} baseline {finetuning_words(record.finetuning)}; pretraining: {record.pretraining}"
+        )
     _print_curves(args.run_dir, result, baselines)
     return 0
+
+
+def _finetuning(baseline) -> dict:
+    return {"finetuning": dataclasses.asdict(baseline.finetuning), "pretraining": baseline.pretraining}
 
 
 def _print_notice(message: str) -> None:
@@ -251,24 +262,24 @@ def _curve(evaluation) -> dict:
 
 
 def _print_curves(run_dir: Path, result, baselines: dict) -> None:
-    """The run's query loss per step, then one column per baseline the preset asked for."""
+    """The run's query loss per step, then one column per baseline the preset asked for.
+
+    A row per step any of them was scored at (a baseline's chosen fine-tuning count may lie beyond the run's
+    steps); a blank cell where one was not scored at that step."""
     print(f"{run_dir}: {result.tasks} held-out tasks, query loss after adapting (mean ± 95% CI)")
-    print("steps  " + "  ".join(f"{name:<15}" for name in ("loss", *baselines)).rstrip())
-    for i, step in enumerate(result.steps):
-        row = f"{step:>5}  {result.loss_mean[i]:.4f} ± {result.loss_ci95[i]:.4f}"
-        print(row + "".join(f"  {e.loss_mean[i]:.4f} ± {e.loss_ci95[i]:.4f}" for e in baselines.values()))
+    _print_table({"loss": result, **baselines}, "loss_mean", "loss_ci95", "{:.4f} ± {:.4f}")
     if result.accuracy_mean is not None:
-        _print_accuracy(result, baselines)
+        scored = {name: e for name, e in baselines.items() if e.accuracy_mean is not None}
+        _print_table({"accuracy": result, **scored}, "accuracy_mean", "accuracy_ci95", "{:7.2%} ± {:.2%}")
 
 
-def _print_accuracy(result, baselines: dict) -> None:
-    """Query accuracy per step in percent (classification), with the baselines' where they report it."""
-    scored = {name: e for name, e in baselines.items() if e.accuracy_mean is not None}
-    print("steps  " + "  ".join(f"{name:<15}" for name in ("accuracy", *scored)).rstrip())
-    for i, step in enumerate(result.steps):
-        cells = [(result.accuracy_mean[i], result.accuracy_ci95[i])]
-        cells += [(e.accuracy_mean[i], e.accuracy_ci95[i]) for e in scored.values()]
-        print(f"{step:>5}  " + "  ".join(f"{100 * m:6.2f}% ± {100 * c:.2f}%" for m, c in cells))
+def _print_table(columns: dict, mean: str, ci: str, cell: str) -> None:
+    """A header, then one row per step of any column: ``cell`` filled with that column's mean and CI there."""
+    print("steps  " + "  ".join(f"{name:<15}" for name in columns).rstrip())
+    blank = " " * len(cell.format(0.0, 0.0))
+    for step in sorted({s for e in columns.values() for s in e.steps}):
+        at = [dict(zip(e.steps, zip(getattr(e, mean), getattr(e, ci)))).get(step) for e in columns.values()]
+        print(f"{step:>5}  " + "  ".join(blank if v is None else cell.format(*v) for v in at).rstrip())
 
 
 def _open_window(args: list[str]) -> int:

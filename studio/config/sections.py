@@ -88,6 +88,21 @@ class TrainingConfig:
 
 
 BASELINES = ("pretrain", "scratch")
+PRETRAIN_HEADS = ("linear", "cosine")
+
+
+def pretrain_head_param(label: str = "Classifier head") -> str:
+    """The head choice of Chen et al. 2019's Baseline (linear) and Baseline++ (cosine)."""
+    return param(
+        "linear",
+        label,
+        "Classification: linear is Chen et al. 2019's Baseline, cosine (scaled cosine similarity between features "
+        "and class weights) their Baseline++; used for pretraining and for the new head each test task gets.",
+        choices=PRETRAIN_HEADS,
+    )
+
+
+BASELINE_BODIES = ("frozen", "fine-tuned")
 
 
 @dataclass(frozen=True)
@@ -97,14 +112,15 @@ class EvaluationConfig:
     baselines: tuple[str, ...] = param(
         (),
         "Baselines",
-        "pretrain: one network trained on the pooled training tasks, then fine-tuned; "
+        "pretrain: Chen et al. 2019's Baseline for classification (a classifier over all training classes, then a "
+        "new head fine-tuned on each support set), one network trained on the pooled tasks for regression; "
         "scratch: a fresh network fine-tuned on each support set.",
         choices=BASELINES,
     )
     finetune_lr: float = param(
         0.01,
         "Fine-tuning rate",
-        "SGD step size the baselines fine-tune with on each support set.",
+        "SGD step size the baselines fine-tune with on each support set when baseline_lrs is empty (no tuning).",
         minimum=0.0,
         exclusive_minimum=True,
         maximum=100.0,
@@ -116,4 +132,39 @@ class EvaluationConfig:
         "Supervised steps of the pretrain baseline on pooled training tasks; 0 = training.iterations.",
         minimum=0,
         maximum=100_000_000,
+    )
+    # Tuning the baselines' fine-tuning on validation tasks (Finn et al. 2017 tuned their baseline's step size;
+    # Chen et al. 2019 showed that a well-tuned baseline closes much of the gap to meta-learning).
+    baseline_lrs: tuple[float, ...] = param(
+        (0.001, 0.01, 0.1, 0.5),
+        "Baseline rates",
+        "SGD step sizes tried for the baselines' fine-tuning; the one with the lowest validation query loss is "
+        "used on the scored tasks. Empty: finetune_lr, untuned.",
+        minimum=0.0,
+        exclusive_minimum=True,
+        maximum=100.0,
+    )
+    baseline_steps: tuple[int, ...] = param(
+        (),
+        "Baseline steps",
+        "Fine-tuning step counts tried with each rate on the validation tasks; the chosen count is scored beside "
+        "the meta-learner's steps. Empty: the meta-learner's own inner steps (10, 50 or 100 for learners "
+        "without inner steps, such as ProtoNets).",
+        minimum=1,
+        maximum=1000,
+    )
+    tuning_tasks: int = param(
+        50,
+        "Tuning tasks",
+        "Validation tasks (their own stream, apart from the scored ones) the baselines' rate and steps are chosen on.",
+        minimum=1,
+        maximum=100_000,
+    )
+    pretrain_head: str = pretrain_head_param("Pretrain baseline head")
+    pretrain_body: str = param(
+        "frozen",
+        "Pretrain baseline body",
+        "frozen: only the pretrain baseline's head learns on a test task's support set (Chen et al. 2019); "
+        "fine-tuned: every layer does.",
+        choices=BASELINE_BODIES,
     )

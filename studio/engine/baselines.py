@@ -1,11 +1,16 @@
 """Conventional baselines scored beside a meta-learner (a preset's ``[evaluation] baselines``).
 
-``pretrain`` trains one network on the pooled examples of the training tasks
-as an ordinary supervised problem; ``scratch`` keeps a fresh network.  Both
-start from the run's own initialisation (the preset seed's model stream), see
-the run's training tasks, fine-tune on each held-out task's support set with
-SGD at ``finetune_lr``, and are scored on the same held-out tasks for the same
-steps as the meta-learner, so their curves can be read against its curve.
+``pretrain`` is Chen et al. 2019's Baseline (or Baseline++ with
+``pretrain_head = "cosine"``) for classification: a classifier over all
+training classes, whose body then gets a new head fine-tuned on each task's
+support set, the body frozen or not (``pretrain_body``); for regression it is
+one network trained on the pooled training tasks, every layer fine-tuned
+(Finn et al. 2017); see :mod:`studio.engine.algorithms.pretrain`.  ``scratch``
+keeps a fresh network.  Both start from the run's own initialisation (the
+preset seed's model stream) and see the run's training tasks.  Their step size
+and step count are chosen on validation tasks (:mod:`studio.engine.finetuning`),
+then they are scored on the same held-out tasks for the same steps as the
+meta-learner (and the chosen count), so their curves can be read against its.
 """
 
 from __future__ import annotations
@@ -15,36 +20,48 @@ from collections.abc import Iterator
 
 import torch
 
-from studio.config import ALGORITHMS, Preset
-from studio.engine.algorithms.base import MetaLearner, Params
-from studio.engine.evaluation import evaluate
+from studio.config import ALGORITHMS, AlgorithmConfig, EvaluationConfig, Preset
 from studio.engine.events import BaselineEvaluation
+from studio.engine.finetuning import choose_finetuning, finetuned_evaluation, tuning_tasks
 from studio.engine.tasks.base import TaskBatch
 
 
-def baseline_preset(preset: Preset, name: str) -> Preset:
+def baseline_algorithm(name: str, settings: EvaluationConfig, kind: str) -> AlgorithmConfig:
+    """Baseline ``name``'s ``[algorithm]`` section as ``[evaluation]`` sets it up for tasks of ``kind``."""
+    algorithm = ALGORITHMS.get(name)(inner_lr=settings.finetune_lr)
+    if name != "pretrain":
+        return algorithm
+    frozen = settings.pretrain_body == "frozen" and kind == "classification"  # regression: every layer
+    return dataclasses.replace(algorithm, head=settings.pretrain_head, adapt_layers=("head",) if frozen else ())
+
+
+def baseline_preset(preset: Preset, name: str, kind: str) -> Preset:
     """``preset`` with its algorithm replaced by baseline ``name`` and its training budget by the baseline's."""
     settings = preset.evaluation
-    algorithm = ALGORITHMS.get(name)(inner_lr=settings.finetune_lr)
     iterations = (settings.pretrain_iterations or preset.training.iterations) if name == "pretrain" else 0
     training = dataclasses.replace(preset.training, iterations=iterations)
-    return preset.replace(algorithm=algorithm, training=training)
+    return preset.replace(algorithm=baseline_algorithm(name, settings, kind), training=training)
 
 
-def train_baseline(preset: Preset, name: str, device: torch.device) -> tuple[MetaLearner, Params]:
-    """The baseline's learner and its parameters after its training (none for ``scratch``)."""
+def train_baseline(preset: Preset, name: str, device: torch.device, kind: str):
+    """The baseline's :class:`~studio.engine.training.Training`, trained (no steps for ``scratch``)."""
     from studio.engine.training import Training  # training.py imports this module
 
-    training = Training(baseline_preset(preset, name), device=str(device), alone=True)
+    training = Training(baseline_preset(preset, name, kind), device=str(device), alone=True)
     while training.iteration < training.total_iterations:
         training.step()
-    return training.learner, training.params
+    return training
 
 
 def evaluate_baselines(
-    preset: Preset, tasks: TaskBatch, steps: int, device: torch.device, iteration: int = 0
+    preset: Preset, tasks: TaskBatch, steps: int, device: torch.device, kind: str, iteration: int = 0
 ) -> Iterator[BaselineEvaluation]:
-    """Each baseline the preset asks for, trained, then fine-tuned and scored on ``tasks`` for 0..steps steps."""
+    """Each baseline the preset asks for: trained, its fine-tuning chosen on validation tasks, then scored on
+    ``tasks`` after 0..steps steps and after the chosen count."""
     for name in preset.evaluation.baselines:
-        learner, params = train_baseline(preset, name, device)
-        yield BaselineEvaluation(name, evaluate(learner, params, tasks, steps, device, iteration))
+        training = train_baseline(preset, name, device, kind)
+        learner, params = training.learner, training.params
+        validation = tuning_tasks(preset, training.family)
+        chosen = choose_finetuning(learner, params, validation, preset.evaluation, steps, device)
+        evaluation = finetuned_evaluation(learner, params, tasks, chosen, steps, device, iteration)
+        yield BaselineEvaluation(name, evaluation, chosen, learner.pretraining)

@@ -50,16 +50,35 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class FineTuning:
+    """How a baseline fine-tunes on a task's support set: SGD at ``lr`` for ``steps`` steps.
+
+    Chosen on ``tasks`` validation tasks, where its mean query loss was
+    ``validation_loss`` (``tasks == 0``: taken from the preset, not tuned).
+    """
+
+    lr: float
+    steps: int
+    validation_loss: float = float("nan")
+    tasks: int = 0
+
+
+@dataclass(frozen=True)
 class BaselineEvaluation:
     """A conventional baseline (``pretrain``, ``scratch``) on the run's held-out tasks and steps.
 
     ``evaluation`` is laid out as the run's own :class:`Evaluation`, so the two
-    curves can be drawn on one plot; the preset's ``[evaluation] baselines``
-    asks for these, and they come once, after the final evaluation.
+    curves can be drawn on one plot; its steps are the run's, plus the chosen
+    fine-tuning step count when that is more.  ``finetuning`` is the step size
+    and count chosen on validation tasks; ``pretraining`` says in words what the
+    baseline was trained on.  The preset's ``[evaluation] baselines`` asks for
+    these, and they come once, after the final evaluation.
     """
 
     baseline: str
     evaluation: Evaluation
+    finetuning: FineTuning | None = None
+    pretraining: str = ""
 
 
 @dataclass(frozen=True)

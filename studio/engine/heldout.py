@@ -7,11 +7,13 @@ from collections.abc import Callable
 import torch
 
 from studio.config import ConfigError, Preset
+from studio.config.sections import BASELINES
 from studio.engine.algorithms import build_learner
 from studio.engine.baselines import evaluate_baselines
 from studio.engine.device import resolve_device
 from studio.engine.evaluation import evaluate
 from studio.engine.events import BaselineEvaluation, Evaluation
+from studio.engine.finetuning import choose_finetuning, finetuned_evaluation, finetuning_words, tuning_tasks
 from studio.engine.streams import generator
 from studio.engine.tasks import TaskBatch, TaskFamily, build_family
 
@@ -45,7 +47,19 @@ def evaluate_model(
         params = learner.restore_extra_state(params, learner_state)
     elif learner.extra_state(params):
         raise ConfigError(f"'{preset.algorithm.name}' needs its learned meta-parameters (learner.safetensors)")
+    if preset.algorithm.name in BASELINES:  # a baseline's own run: its fine-tuning is chosen on validation tasks
+        return _tuned_baseline(preset, family, learner, params, heldout_tasks(preset, family, tasks), steps, notify)
     return evaluate(learner, params, heldout_tasks(preset, family, tasks), steps, target)
+
+
+def _tuned_baseline(preset: Preset, family: TaskFamily, learner, params, tasks: TaskBatch, steps: int, notify):
+    """A ``pretrain``/``scratch`` run scored at the step size and count chosen on validation tasks (said to
+    ``notify``)."""
+    device = next(learner.model.parameters()).device
+    chosen = choose_finetuning(learner, params, tuning_tasks(preset, family), preset.evaluation, steps, device)
+    if notify is not None:
+        notify(f"{preset.algorithm.name}: {finetuning_words(chosen)}")
+    return finetuned_evaluation(learner, params, tasks, chosen, steps, device)
 
 
 def _check_input_size(model: torch.nn.Module, family: TaskFamily) -> None:
@@ -70,4 +84,4 @@ def evaluate_heldout_baselines(
     """The preset's ``[evaluation] baselines`` on the same test-stream tasks as :func:`evaluate_model`."""
     target = resolve_device(device or preset.training.device)
     family = build_family(preset.task)
-    return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target))
+    return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target, family.kind))

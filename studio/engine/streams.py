@@ -1,8 +1,9 @@
 """Independent, reproducible random streams derived from one seed.
 
-Training tasks, evaluation tasks, test tasks (``studio eval``) and the model's
-initialisation each get their own generator, so that changing how many tasks
-one of them draws never changes what another sees.
+Training tasks, evaluation tasks, test tasks (``studio eval``), the validation
+tasks baselines are tuned on and the model's initialisation each get their own
+generator, so that changing how many tasks one of them draws never changes
+what another sees.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-STREAMS = ("model", "train", "eval", "test")
+STREAMS = ("model", "train", "eval", "test", "tuning")  # append only: a stream's index seeds it
 
 
 def stream_seed(seed: int, stream: str) -> int:

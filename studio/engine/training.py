@@ -61,7 +61,7 @@ class Training:
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
         )
         self.model = self._build_model()
-        self.learner = build_learner(preset.algorithm, self.model, self.family.kind)
+        self.learner = build_learner(preset.algorithm, self.model, self.family.kind, self.family.shared_classes)
         self.params: Params = self.learner.init_parameters()
         self.world.broadcast(self.params)  # every rank starts from rank 0's meta-parameters
         self.optimizer = self.learner.make_optimizer(self.params, preset.training)
@@ -170,7 +170,8 @@ class Training:
 
     def baseline_events(self) -> Iterator[BaselineEvaluation]:
         """The preset's ``[evaluation] baselines``, scored on this run's held-out tasks and steps."""
-        return evaluate_baselines(self.preset, self.eval_tasks, self.inner_steps, self.device, self.iteration)
+        args = (self.eval_tasks, self.inner_steps, self.device, self.family.kind, self.iteration)
+        return evaluate_baselines(self.preset, *args)
 
     def model_spec(self) -> dict:
         """What rebuilds the network: the ``[model]`` section and the task's dimensions."""

@@ -157,7 +157,7 @@ def _learner(run_dir: Path, preset, kind: str) -> tuple[MetaLearner, Params]:
 def _adapted_module(learner: MetaLearner, params: Params, support: SupportSet, steps: int) -> nn.Module:
     if not isinstance(learner, GradientLearner):
         return SupportBound(learner, {k: v.detach() for k, v in params.items()}, support.x, support.y)
-    return _with_weights(learner.model, learner.adapt(params, support.x, support.y, steps))
+    return learner.as_module(_with_weights(learner.model, learner.adapt(params, support.x, support.y, steps)), params)
 
 
 def adapted_outputs(adapted: AdaptedModel, x: torch.Tensor) -> torch.Tensor:

@@ -59,7 +59,7 @@ class RunRecorder:
         self._model_state = model_state
         self._model_spec = model_spec
         self._learner_state = learner_state
-        self._baselines: dict[str, Evaluation] = {}
+        self._baselines: dict[str, BaselineEvaluation] = {}
         self._metrics: MetricsWriter | None = None
         self._started: RunStarted | None = None
         self._clock = time.perf_counter()
@@ -111,7 +111,7 @@ class RunRecorder:
         elif isinstance(event, Evaluation) and self._metrics:
             self._metrics.evaluation(event)
         elif isinstance(event, BaselineEvaluation):
-            self._baselines[event.baseline] = event.evaluation
+            self._baselines[event.baseline] = event
         elif isinstance(event, RunFinished):
             self.finish(event)
 

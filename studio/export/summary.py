@@ -7,7 +7,7 @@ import platform
 
 import torch
 
-from studio.engine.events import Evaluation, RunFinished, RunStarted
+from studio.engine.events import BaselineEvaluation, Evaluation, RunFinished, RunStarted
 
 
 def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
@@ -16,8 +16,21 @@ def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
     return {k: v for k, v in dataclasses.asdict(evaluation).items() if v is not None}
 
 
+def baseline_dict(baseline: BaselineEvaluation) -> dict:
+    """A baseline's scores, the fine-tuning chosen for it (``finetuning``) and what it was pretrained on."""
+    document = evaluation_dict(baseline.evaluation)
+    if baseline.finetuning is not None:
+        document["finetuning"] = dataclasses.asdict(baseline.finetuning)
+    if baseline.pretraining:
+        document["pretraining"] = baseline.pretraining
+    return document
+
+
 def summary_dict(
-    started: RunStarted, finished: RunFinished, wall_seconds: float, baselines: dict[str, Evaluation] | None = None
+    started: RunStarted,
+    finished: RunFinished,
+    wall_seconds: float,
+    baselines: dict[str, BaselineEvaluation] | None = None,
 ) -> dict:
     """Final evaluation with its CI (and the baselines', when the preset asked), timings, device and versions."""
     from studio import __version__
@@ -41,5 +54,5 @@ def summary_dict(
         "studio_version": __version__,
     }
     if baselines:
-        summary["baselines"] = {name: evaluation_dict(evaluation) for name, evaluation in baselines.items()}
+        summary["baselines"] = {name: baseline_dict(baseline) for name, baseline in baselines.items()}
     return summary

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param, inner_steps_param
+from studio.config.fields import param
 from studio.config.registry import ALGORITHMS
+from studio.config.sections import pretrain_head_param
 
 
 @dataclass(frozen=True)
@@ -24,3 +26,20 @@ class FineTuneConfig(InnerLoopConfig):
 @dataclass(frozen=True)
 class PretrainAlgorithm(FineTuneConfig):
     name: str = "pretrain"
+    head: str = pretrain_head_param()
+    cosine_scale: float = param(
+        10.0,
+        "Cosine scale",
+        "Baseline++: cosine similarities are multiplied by this before the softmax (its starting value when learned).",
+        minimum=0.0,
+        exclusive_minimum=True,
+        maximum=1000.0,
+        step=0.5,
+        advanced=True,
+    )
+    learn_scale: bool = param(
+        False,
+        "Learn cosine scale",
+        "Baseline++: learn the scale during pretraining (else it stays fixed).",
+        advanced=True,
+    )

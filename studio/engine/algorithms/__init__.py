@@ -9,9 +9,16 @@ from studio.engine.algorithms.base import MetaLearner, Params
 from studio.engine.registry import LEARNERS
 
 
-def build_learner(config: AlgorithmConfig, model: nn.Module, kind: str) -> MetaLearner:
-    """The learner for a preset's ``[algorithm]`` section on tasks of ``kind``."""
-    return LEARNERS.get(config.name)(config, model, kind)
+def build_learner(config: AlgorithmConfig, model: nn.Module, kind: str, shared_classes: int = 0) -> MetaLearner:
+    """The learner for a preset's ``[algorithm]`` section on tasks of ``kind``.
+
+    ``shared_classes`` is the family's count of classes that recur across training tasks
+    (``TaskFamily.shared_classes``), for learners that train on them (``uses_shared_classes``).
+    """
+    learner = LEARNERS.get(config.name)
+    if learner.uses_shared_classes:
+        return learner(config, model, kind, shared_classes=shared_classes)
+    return learner(config, model, kind)
 
 
 def algorithm_names() -> list[str]:

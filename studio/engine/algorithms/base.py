@@ -39,6 +39,7 @@ class MetaLearner:
 
     description = ""
     kinds: tuple[str, ...] = ("regression", "classification")
+    uses_shared_classes = False  # built with the family's shared class count (see build_learner)
 
     def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
         if kind not in self.kinds:
@@ -233,6 +234,10 @@ class GradientLearner(MetaLearner):
         """theta' = theta - alpha * grad L_support(theta) on the adapted weights."""
         grads = self.support_gradients(weights, x, y)
         return {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
+
+    def as_module(self, network: nn.Module, params: Params) -> nn.Module:
+        """What :meth:`forward` computes, as a module, given ``network`` holding adapted weights (for export)."""
+        return network
 
     def adapt(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Params:
         """The weights after ``steps`` inner steps on one task (differentiable unless first order)."""

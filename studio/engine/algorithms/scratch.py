@@ -20,6 +20,7 @@ from studio.engine.tasks.base import TaskBatch
 class Scratch(GradientLearner):
     description = "Baseline: fine-tune a freshly initialised network on each task's support set."
     meta_trained = False  # the meta-parameters never change
+    pretraining = "none: the network keeps its initialisation"
 
     def meta_gradients(self, params: Params, batch: TaskBatch) -> tuple[Params, torch.Tensor]:
         """Zero for every meta-parameter, and the query loss after fine-tuning."""

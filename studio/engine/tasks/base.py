@@ -16,7 +16,10 @@ class TaskBatch:
     ``x_support`` is (T, shots, input_dim) and ``x_query`` (T, queries,
     input_dim); targets follow the same layout.  ``params`` holds each task's
     hidden parameters (for the sinusoid, amplitude and phase) so that the true
-    function can be drawn.
+    function can be drawn.  Classification families whose classes recur across
+    tasks also give ``params["global_classes"]`` (T, ways): the id, fixed for the
+    whole split, of the class that label k of task t stands for (see
+    :meth:`global_labels`); learners see only the per-task labels.
     """
 
     x_support: torch.Tensor
@@ -33,6 +36,11 @@ class TaskBatch:
         tensors = (t.to(device) for t in (self.x_support, self.y_support, self.x_query, self.y_query))
         return TaskBatch(*tensors, params=move)
 
+    def global_labels(self, labels: torch.Tensor) -> torch.Tensor | None:
+        """Per-task labels (T, n) as split-wide class ids, or ``None`` when no class recurs across tasks."""
+        classes = self.params.get("global_classes")
+        return None if classes is None else classes.gather(1, labels)
+
     def select(self, index: slice | torch.Tensor) -> TaskBatch:
         """The tasks at ``index`` (a slice or index tensor), as a batch."""
         parts = (t[index] for t in (self.x_support, self.y_support, self.x_query, self.y_query))
@@ -48,6 +56,9 @@ class TaskFamily:
     kind = "regression"  # or "classification"
     input_dim = 1
     output_dim = 1
+    # classes that recur across meta-train tasks under one id each (``params["global_classes"]``); 0 when a
+    # task's classes are its own (blobs2d) or the tasks are regressions
+    shared_classes = 0
 
     def __init__(self, config: TaskConfig):
         self.config = config

@@ -4,7 +4,9 @@ The images of every class are stored once (:class:`ImageStore`); the classes
 are split into disjoint meta-train, validation and test lists; an episode
 (a task) picks ``ways`` classes of one split, ``shots + queries`` distinct
 images of each, and labels the classes 0..ways-1 in a random order, so a label
-means nothing across tasks.  Support and query sets are shuffled too, so labels
+means nothing across tasks; ``params["global_classes"]`` says which class of the
+split each label is (its index among the split's classes, rotated copies counted
+as classes of their own).  Support and query sets are shuffled too, so labels
 never come sorted.  With ``rotations`` each meta-train class also appears
 turned by 90, 180 and 270 degrees as three more classes (Santoro et al. 2016;
 Finn et al. 2017 on Omniglot).
@@ -125,19 +127,28 @@ class ImageEpisodes(TaskFamily):
         """``n_tasks`` episodes of ``split``: x (T, ways * k, C, H, W), y (T, ways * k) int64 labels."""
         ways, shots = self.config.ways, self.config.shots
         per_class = shots + (queries or self.config.queries)
-        classes, turns = self._pick_classes(n_tasks, split, generator)
+        chosen = self._pick_classes(n_tasks, split, generator)
+        classes, turns = self._store_classes(chosen, split)
         rows = self._pick_rows(classes, per_class, generator)
         images = _rotate(self.store.take(rows), turns)  # (T, ways, per_class, C, H, W)
         labels = torch.arange(ways).view(1, ways, 1).expand(n_tasks, ways, per_class)
         support = _shuffled(images[:, :, :shots], labels[:, :, :shots], generator)
         query = _shuffled(images[:, :, shots:], labels[:, :, shots:], generator)
-        return TaskBatch(*support, *query, params={"classes": classes, "rotation": turns})
+        return TaskBatch(*support, *query, params={"classes": classes, "rotation": turns, "global_classes": chosen})
 
-    def _pick_classes(self, n_tasks: int, split: str, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        """(T, ways) class indices into the store, in random order (the labels), and their quarter turns."""
+    @property
+    def shared_classes(self) -> int:
+        """Meta-train classes, rotated copies included: the ids of ``params["global_classes"]`` in "train"."""
+        return len(self.classes["train"]) * self.rotation_factor("train")
+
+    def _pick_classes(self, n_tasks: int, split: str, gen: torch.Generator) -> torch.Tensor:
+        """(T, ways) distinct classes of the split (rotated copies counted), in random order: label k is column k."""
+        virtual = len(self.classes[split]) * self.rotation_factor(split)
+        return torch.rand(n_tasks, virtual, generator=gen).argsort(dim=1)[:, : self.config.ways]
+
+    def _store_classes(self, chosen: torch.Tensor, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The store's class index of each chosen class, and its quarter turns."""
         pool = self.classes[split]
-        virtual = len(pool) * self.rotation_factor(split)
-        chosen = torch.rand(n_tasks, virtual, generator=gen).argsort(dim=1)[:, : self.config.ways]
         return pool[chosen % len(pool)], chosen // len(pool)
 
     def _pick_rows(self, classes: torch.Tensor, per_class: int, gen: torch.Generator) -> torch.Tensor:

@@ -121,7 +121,14 @@ class TabularCsv(TaskFamily):
         count = min(len(x) for x in xs)
         x = torch.stack([t[:count] for t in xs])
         y = torch.stack([t[:count] for t in ys])
-        return TaskBatch(x[:, :shots], y[:, :shots], x[:, shots:], y[:, shots:], params={"group": picks.float()})
+        params = {"group": picks.float()}
+        if self.kind == "classification":  # a label names the same category in every group
+            params["global_classes"] = torch.arange(self.output_dim).expand(n_tasks, -1)
+        return TaskBatch(x[:, :shots], y[:, :shots], x[:, shots:], y[:, shots:], params=params)
+
+    @property
+    def shared_classes(self) -> int:
+        return self.output_dim if self.kind == "classification" else 0
 
     def rows_per_group(self) -> dict[str, int]:
         """How many usable rows each group has (for the designer's histogram)."""

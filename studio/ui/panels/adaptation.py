@@ -100,7 +100,10 @@ class AdaptationPanel(PlotPanel):
         for name, evaluation in data.baselines.items():
             steps, mean, _ = series(evaluation, self.accuracy)
             self._baseline(name).setData(steps, mean)
-        self._label_steps(last)
+        beyond = {s for e in data.baselines.values() for s in e.steps} - set(last.steps)  # a tuned step count
+        if beyond:
+            self.plot.enableAutoRange(axis="x")  # undo the one-point range so those points show
+        self._label_steps(last, beyond)
 
     def _draw_latest(self, last: Evaluation) -> None:
         steps, mean, ci = series(last, self.accuracy)
@@ -123,8 +126,8 @@ class AdaptationPanel(PlotPanel):
             )
         return self.baseline_curves[name]
 
-    def _label_steps(self, evaluation: Evaluation) -> None:
-        steps = evaluation.steps
+    def _label_steps(self, evaluation: Evaluation, baseline_steps: set[int]) -> None:
+        steps = sorted({*evaluation.steps, *baseline_steps})
         if len(steps) == 1:
             ticks = [[(float(steps[0]), f"{steps[0]} (no inner steps)")]]
         else:

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Issue #14 items 1-2: the pretrain (Chen et al. 2019 Baseline) and scratch baselines, their fine-tuning rate
+# and step count chosen on validation tasks, against a ProtoNet, on glyphs and on a folder of glyph PNGs.
+# Reduced scale so that it runs on a CPU (200 classes without rotations, Conv-4 with 32 filters, 300 ProtoNet
+# and 400 pretraining iterations); prints what `studio eval` prints.  Usage: benchmarks/fair_baselines.sh [OUT]
+set -euo pipefail
+OUT=${1:-/tmp/fair-baselines}
+PY=${PYTHON:-python}
+SMALL=(--set task.classes=200 --set task.rotations=false --set model.filters=32)
+BASE=(--set 'evaluation.baselines=["pretrain","scratch"]' --set evaluation.pretrain_iterations=400
+      --set 'evaluation.baseline_steps=[20,100]' --set 'evaluation.baseline_lrs=[0.1,0.5]' --set evaluation.tuning_tasks=10)
+RUN=(--iterations 300 --set training.eval_every=300 --set training.eval_tasks=50 --quiet --overwrite)
+mkdir -p "$OUT"
+$PY -m studio run protonet-glyphs "${RUN[@]}" "${SMALL[@]}" --out "$OUT/glyphs"
+$PY -m studio eval "$OUT/glyphs" --tasks 100 "${BASE[@]}"
+$PY - "$OUT/folder" <<'PYTHON'
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from studio.config import load_preset
+from studio.engine.tasks import build_family
+from studio.presets import resolve_preset_path
+
+root = Path(sys.argv[1])
+store = build_family(load_preset(resolve_preset_path("protonet-glyphs"), ["task.classes=200"]).task).store
+for c in range(len(store.names)):
+    (root / f"class{c:03d}").mkdir(parents=True, exist_ok=True)
+    for i in range(int(store.counts[c])):
+        Image.fromarray(store.pixels[int(store.starts[c]) + i, 0].numpy()).save(root / f"class{c:03d}" / f"{i:02d}.png")
+PYTHON
+FOLDER=(--set task.family=image_folder --set "task.root=$OUT/folder" --set task.rotations=false --set model.filters=32)
+$PY -m studio run protonet-glyphs "${RUN[@]}" "${FOLDER[@]}" --out "$OUT/folder-run"
+$PY -m studio eval "$OUT/folder-run" --tasks 100 "${BASE[@]}"
