@@ -1,12 +1,15 @@
 """Adapt and export: adapt a run's meta-learned model to one task's support set, then save the adapted
-network as TorchScript or ONNX, to run without the studio (``torch.jit.load``, onnxruntime).
+network as a ``torch.export`` program (``.pt2``, read by ``torch.export.load``) or as ONNX (onnxruntime), to
+run without the studio.  TorchScript (``torch.jit``, deprecated by PyTorch) is kept as a legacy format.
 
 Gradient-based learners (MAML and its relatives) adapt by inner SGD steps: the export is the network
 with its adapted weights.  Learners that adapt in closed form from the support set (Prototypical
 Networks, ridge and attention heads) export their prediction with that support set built in: a module
 mapping inputs to predictions.  Either way the exported file maps a batch of inputs (the family's
 input shape, e.g. (n, 1) for a sinusoid or (n, C, H, W) for images) to regression values or class
-scores.  A ``.json`` file beside it says what goes in and what comes out.
+scores.  A ``.json`` file beside it says what goes in and what comes out.  Learners that build their
+classifier from the support set adapt to a folder of any number of new classes; the others need as many
+classes as their head has outputs (:meth:`MetaLearner.check_ways`).
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from torch import nn
 from studio.config import ConfigError, atomic_write_bytes, atomic_write_text, load_preset
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import GradientLearner, MetaLearner, Params
-from studio.engine.tasks import build_family
+from studio.engine.protocol import batch_norm_mode, evaluation_family
+from studio.engine.tasks import TaskFamily, build_family
 from studio.export.model_files import load_model, read_learner_file
 from studio.export.support_sets import SupportSet, csv_group_support, heldout_support, image_folder_support
 
-FORMATS = ("torchscript", "onnx")
+FORMATS = ("export", "onnx", "torchscript")  # torchscript: legacy
 ONNX_EXTRA = "pip install 'meta-learning-studio[onnx]'  (or: pip install onnx onnxscript onnxruntime)"
 
 
@@ -111,9 +115,10 @@ def adapt_run(
     """Adapt the run's model to held-out task ``task``, or to a CSV group, or to a folder of new classes."""
     run_dir = Path(run_dir)
     preset = load_preset(run_dir / "preset.toml")
-    family = build_family(preset.task)
     if csv_group is not None and image_folder is not None:
         raise ConfigError("choose one task: a held-out task, a CSV group or an image folder")
+    heldout = csv_group is None and image_folder is None
+    family = evaluation_family(preset, "test") if heldout else build_family(preset.task, splits=())
     if csv_group is not None:
         support = csv_group_support(family, csv_group)
     elif image_folder is not None:
@@ -124,8 +129,20 @@ def adapt_run(
     if steps < 0:
         raise ConfigError.at("steps", f"must be >= 0, got {steps}")
     learner, params = _learner(run_dir, preset, family.kind)
+    learner = learner.for_evaluation(_ways(support, family), batch_norm_mode(preset), _ways_field(image_folder))
     module = _adapted_module(learner, params, support, steps)
     return AdaptedModel(module.eval(), support, steps, preset.algorithm.name, family.kind, run_dir)
+
+
+def _ways(support: SupportSet, family: TaskFamily) -> int | None:
+    """How many classes the adapted model tells apart: a folder's, else the family's (None for regression)."""
+    if support.class_names:
+        return len(support.class_names)
+    return family.output_dim if family.kind == "classification" else None
+
+
+def _ways_field(image_folder: str | Path | None) -> str:
+    return "task.ways" if image_folder is None else f"the image folder {image_folder}"
 
 
 def task_sources(run_dir: str | Path) -> dict[str, object]:
@@ -167,11 +184,29 @@ def adapted_outputs(adapted: AdaptedModel, x: torch.Tensor) -> torch.Tensor:
 
 
 def export_torchscript(adapted: AdaptedModel, path: str | Path) -> Path:
-    """Trace the adapted model and save it as TorchScript (``torch.jit.load`` reads it back)."""
+    """Trace the adapted model and save it as TorchScript (``torch.jit.load`` reads it back); legacy: PyTorch
+    deprecates TorchScript in favour of ``torch.export`` (:func:`export_program`)."""
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer and deprecation notes; the tests check the result
         torch.jit.save(torch.jit.trace(adapted.module, adapted.example()), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return Path(path)
+
+
+def export_program(adapted: AdaptedModel, path: str | Path) -> Path:
+    """Save the adapted model as a ``torch.export`` program (batch size free): ``torch.export.load(path)
+    .module()`` runs it with PyTorch alone."""
+    batch = torch.export.Dim("batch", min=1)
+    try:
+        with _quiet(), torch.no_grad():
+            program = torch.export.export(adapted.module, (adapted.example(),), dynamic_shapes=({0: batch},))
+    except Exception as error:  # torch.export raises many kinds
+        raise ConfigError(
+            f"'{adapted.algorithm}' could not be exported by torch.export ({_first_line(error)})"
+        ) from None
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
     atomic_write_bytes(path, buffer.getvalue())
     return Path(path)
 
@@ -266,6 +301,7 @@ def adapt_and_export(run_dir: str | Path, out: str | Path, fmt: str, **task) -> 
     if fmt == "onnx":
         _require_onnx()  # before adapting: say what is missing first
     adapted = adapt_run(run_dir, **task)
-    path = export_onnx(adapted, out) if fmt == "onnx" else export_torchscript(adapted, out)
+    writer = {"export": export_program, "onnx": export_onnx, "torchscript": export_torchscript}[fmt]
+    path = writer(adapted, out)
     atomic_write_text(f"{path}.json", json.dumps(describe(adapted, fmt), indent=2) + "\n")
     return path
