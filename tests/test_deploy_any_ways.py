@@ -24,10 +24,11 @@ HELD_OUT = 3  # drawings per new class kept out of the folder, to classify
 JITTER = 0.5  # glyphs drawn with less variation than the default, so that a dozen meta-iterations learn them
 
 
-def small_glyph_run(path, algorithm: str, ways: int = 5, iterations: int = 12):
+def small_glyph_run(path, algorithm: str, ways: int = 5, iterations: int = 12, batch_norm: str = "auto"):
     """A 5-way 1-shot 16x16 glyph run with an eight-filter Conv-4, a dozen meta-iterations."""
     data = preset_to_dict(glyph_preset(algorithm))
     data["task"].update(ways=ways, classes=60, drawings=6, queries=2, jitter=JITTER)
+    data["evaluation"]["batch_norm"] = batch_norm
     data["model"]["filters"] = 8
     data["training"].update(iterations=iterations, eval_every=iterations, meta_batch_size=4)
     return make_run(path, preset_from_dict(data))
@@ -130,3 +131,15 @@ def test_maml_refuses_a_folder_with_another_number_of_classes(tmp_path, new_clas
     err = capsys.readouterr().err
     assert code == 2 and "gives 20-way tasks" in err and "head, which has 5 outputs" in err
     assert not (tmp_path / "m.pt2").exists()
+
+
+@pytest.mark.parametrize("batch_norm", ["support", "transductive"])
+def test_an_adapted_maml_network_normalises_as_its_evaluation_did(tmp_path, batch_norm):
+    run = small_glyph_run(tmp_path / "maml", "maml", iterations=1, batch_norm=batch_norm)
+    adapted = adapt_run(run, task=0)
+    x = adapted.support.query[0]
+    together, alone = adapted_outputs(adapted, x)[:1], adapted_outputs(adapted, x[:1])
+    assert torch.allclose(together, alone, atol=1e-5) == (batch_norm == "support")
+    assert main(["export", str(run), "--format", "export", "--out", str(tmp_path / "m.pt2")]) == 0
+    program = torch.export.load(str(tmp_path / "m.pt2")).module()
+    torch.testing.assert_close(program(x), adapted_outputs(adapted, x), rtol=1e-4, atol=1e-4)

@@ -15,7 +15,6 @@ classes as their head has outputs (:meth:`MetaLearner.check_ways`).
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 import logging
@@ -33,6 +32,7 @@ from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import GradientLearner, MetaLearner, Params
 from studio.engine.protocol import batch_norm_mode, evaluation_family
 from studio.engine.tasks import TaskFamily, build_family
+from studio.export.adapted_modules import SupportBound, SupportNormalised, with_weights
 from studio.export.model_files import load_model, read_learner_file
 from studio.export.support_sets import SupportSet, csv_group_support, heldout_support, image_folder_support
 
@@ -55,54 +55,6 @@ class AdaptedModel:
         """A batch of real inputs (at least two, so export keeps the batch size free)."""
         x = self.support.x
         return x if len(x) >= 2 else torch.cat([x, x])
-
-
-class SupportBound(nn.Module):
-    """A closed-form learner's prediction with its meta-parameters and one support set built in.
-
-    The learner's own ``predict`` (or ProtoNet's ``logits``) computes it, with the network's body run as
-    a module holding the meta-learned weights instead of through ``functional_call``, which tracing
-    cannot follow.
-    """
-
-    def __init__(self, learner: MetaLearner, params: Params, x: torch.Tensor, y: torch.Tensor):
-        super().__init__()
-        network = _with_weights(learner.model, params)
-        self.body = network[:-1]
-        self.learner = copy.copy(learner)
-        self.learner.split = _BodyFeatures(self.body)
-        own = dict(network.named_parameters())
-        self.names = {name: name.replace(".", "__") for name in params if name not in own}
-        for name, safe in self.names.items():
-            self.register_buffer(safe, params[name].detach().clone())
-        self.register_buffer("support_x", x.detach().clone())
-        self.register_buffer("support_y", y.detach().clone())
-        self.ways = int(y.max()) + 1 if y.dtype == torch.long and len(y) else 0  # labels are 0..ways-1
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        params = {name: getattr(self, safe) for name, safe in self.names.items()}
-        if hasattr(self.learner, "predict"):  # closed-form heads (ridge, attention)
-            return self.learner.predict(params, self.support_x, self.support_y, x)
-        return self.learner.logits(params, self.support_x, self.support_y, x, self.ways)  # ProtoNet
-
-
-class _BodyFeatures:
-    """Stands in for a learner's ``HeadSplit``: the body's output, from the body module itself."""
-
-    def __init__(self, body: nn.Module):
-        self.body = body
-
-    def features(self, params: Params, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x).flatten(1)
-
-
-def _with_weights(model: nn.Module, weights: Params) -> nn.Module:
-    """A copy of ``model`` holding ``weights`` (those of its parameters they name), frozen."""
-    network = copy.deepcopy(model)
-    with torch.no_grad():
-        for name, tensor in network.named_parameters():
-            tensor.copy_(weights[name].detach())
-    return network.requires_grad_(False)
 
 
 def adapt_run(
@@ -174,7 +126,8 @@ def _learner(run_dir: Path, preset, kind: str) -> tuple[MetaLearner, Params]:
 def _adapted_module(learner: MetaLearner, params: Params, support: SupportSet, steps: int) -> nn.Module:
     if not isinstance(learner, GradientLearner):
         return SupportBound(learner, {k: v.detach() for k, v in params.items()}, support.x, support.y)
-    return _with_weights(learner.model, learner.adapt(params, support.x, support.y, steps))
+    network = with_weights(learner.model, learner.adapt(params, support.x, support.y, steps))
+    return SupportNormalised(network, support.x) if learner.batch_norm == "support" else network
 
 
 def adapted_outputs(adapted: AdaptedModel, x: torch.Tensor) -> torch.Tensor:

@@ -93,10 +93,10 @@ class MetaLearner:
             return
         raise ConfigError.at(
             field,
-            f"gives {ways}-way tasks, but '{self.config.name}' classifies with the network's head, which has {outputs} outputs "
-            f"(one per class of the {outputs}-way tasks it was trained on), so it can only be evaluated {outputs}-way. "
-            f"Set {field} = {outputs}, train a {ways}-way model, or use a learner that builds its classifier from "
-            "the support set (protonet, attention, ridge_head)",
+            f"gives {ways}-way tasks, but '{self.config.name}' classifies with the network's head, which has "
+            f"{outputs} outputs (one per class of the {outputs}-way tasks it was trained on), so it can only be "
+            f"evaluated {outputs}-way. Evaluate it {outputs}-way, train a {ways}-way model, or use a learner that "
+            "builds its classifier from the support set (protonet, attention, ridge_head)",
         )
 
     def make_optimizer(self, params: Params, training: TrainingConfig) -> torch.optim.Optimizer:

@@ -15,8 +15,9 @@ the prototype classifier.  In training, support and query images go through
 the body as one batch per task, as in the authors' code, so batch normalisation
 sees the whole episode; evaluation does the same when transductive, and with
 ``evaluation.batch_norm = "support"`` (the default, as Snell et al. evaluated
-without transduction) normalises by the support images' statistics only.  The head's weights are kept (the model file stays loadable)
-but unused and never updated.
+without transduction) normalises by the support images' statistics only.
+The head's weights are kept (the model file stays loadable) but unused and
+never updated.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ embedding.
 Batch normalisation uses the statistics of the batch it is given (one
 task's support or query set): the transductive setting of MAML, with no
 running averages (or, for non-transductive evaluation, those of the support
-rows placed ahead of the queries: :mod:`studio.engine.models.statistics`), so a task's prediction never depends on other tasks and the
-network is a pure function of its parameters, as ``torch.func`` needs.  It is
+rows placed ahead of the queries: :mod:`studio.engine.models.statistics`),
+so a task's prediction never depends on other tasks and the network is a
+pure function of its parameters, as ``torch.func`` needs.  It is
 written out (:class:`BatchStatNorm2d`) rather than ``nn.BatchNorm2d`` because
 PyTorch's batch-norm kernel under ``vmap`` gives wrong second derivatives when
 the meta-gradient is taken by ``torch.autograd.grad`` outside the ``vmap`` (on
