@@ -219,21 +219,19 @@ def _keep_interrupted(recorder, training, run_dir: Path) -> None:
 
 def _eval(args: argparse.Namespace) -> int:
     from studio.engine.finetuning import finetuning_words
-    from studio.engine.heldout import evaluate_heldout_baselines, evaluate_model
-    from studio.export import load_model, read_learner_file
+    from studio.engine.heldout import evaluate_heldout_baselines
+    from studio.engine.protocol import evaluation_protocol, protocol_label
+    from studio.export.seed_series import seed_folders
 
     if args.tasks < 1 or (args.steps is not None and args.steps < 0):
         raise ConfigError("--tasks must be >= 1 and --steps >= 0")
-    preset = load_preset(args.run_dir / "preset.toml", _overrides(args))
-    steps = args.steps if args.steps is not None else getattr(preset.algorithm, "inner_steps", 0)
-    learner_state = read_learner_file(args.run_dir)
-    result = evaluate_model(
-        preset, load_model(args.run_dir), args.tasks, steps, learner_state=learner_state, notify=_print_notice
-    )
+    if seed_folders(args.run_dir):
+        return _eval_seed_series(args, seed_folders(args.run_dir))
+    preset, steps, result = _evaluate_run(args, args.run_dir)
     records = evaluate_heldout_baselines(preset, args.tasks, steps)
     baselines = {b.baseline: b.evaluation for b in records}
     if args.json:
-        document = _curve(result)
+        document = _curve(result) | {"protocol": evaluation_protocol(preset)}
         if baselines:
             document["baselines"] = {b.baseline: {**_curve(b.evaluation), **_finetuning(b)} for b in records}
         print(json.dumps(document))
@@ -242,7 +240,35 @@ def _eval(args: argparse.Namespace) -> int:
         _print_notice(
             f"{record.baseline} baseline {finetuning_words(record.finetuning)}; pretraining: {record.pretraining}"
         )
-    _print_curves(args.run_dir, result, baselines)
+    _print_curves(args.run_dir, result, baselines, protocol_label(preset))
+    return 0
+
+
+def _evaluate_run(args: argparse.Namespace, run_dir: Path):
+    """The run's preset (with the command's overrides), the steps reported, and its held-out evaluation."""
+    from studio.engine.heldout import evaluate_model
+    from studio.export import load_model, read_learner_file
+
+    preset = load_preset(run_dir / "preset.toml", _overrides(args))
+    steps = args.steps if args.steps is not None else getattr(preset.algorithm, "inner_steps", 0)
+    model, state = load_model(run_dir), read_learner_file(run_dir)
+    result = evaluate_model(preset, model, args.tasks, steps, learner_state=state, notify=_print_notice)
+    return preset, steps, result
+
+
+def _eval_seed_series(args: argparse.Namespace, folders: list[Path]) -> int:
+    """``studio eval OUT`` of ``studio run --seeds``: each seed's model, then mean ± CI over seeds and tasks."""
+    from studio.cli_seeds import print_series
+    from studio.engine.protocol import evaluation_protocol, protocol_label
+    from studio.export.seed_series import series_document
+
+    runs = [_evaluate_run(args, folder) for folder in folders]
+    seeds, evaluations = [preset.seed for preset, _, _ in runs], [result for _, _, result in runs]
+    document = series_document(seeds, evaluations) | {"protocol": evaluation_protocol(runs[0][0])}
+    if args.json:
+        print(json.dumps(document | {"per_seed": [_curve(e) for e in evaluations]}))
+        return 0
+    print_series(args.run_dir, document, evaluations, protocol_label(runs[0][0]))
     return 0
 
 
@@ -261,12 +287,12 @@ def _curve(evaluation) -> dict:
     return {key: getattr(evaluation, key) for key in keys}
 
 
-def _print_curves(run_dir: Path, result, baselines: dict) -> None:
+def _print_curves(run_dir: Path, result, baselines: dict, protocol: str) -> None:
     """The run's query loss per step, then one column per baseline the preset asked for.
 
     A row per step any of them was scored at (a baseline's chosen fine-tuning count may lie beyond the run's
     steps); a blank cell where one was not scored at that step."""
-    print(f"{run_dir}: {result.tasks} held-out tasks, query loss after adapting (mean ± 95% CI)")
+    print(f"{run_dir}: {result.tasks} held-out tasks ({protocol}), query loss after adapting (mean ± 95% CI)")
     _print_table({"loss": result, **baselines}, "loss_mean", "loss_ci95", "{:.4f} ± {:.4f}")
     if result.accuracy_mean is not None:
         scored = {name: e for name, e in baselines.items() if e.accuracy_mean is not None}

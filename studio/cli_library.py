@@ -15,8 +15,8 @@ from pathlib import Path
 
 from studio.config import ConfigError
 
-EXPORT_FORMATS = ("onnx", "torchscript", "csv", "json", "svg", "tensorboard", "png")
-MODEL_FORMATS = ("onnx", "torchscript")
+EXPORT_FORMATS = ("onnx", "export", "torchscript", "csv", "json", "svg", "tensorboard", "png")
+MODEL_FORMATS = ("onnx", "export", "torchscript")  # export: torch.export (.pt2); torchscript: legacy
 RUNS_COLUMNS = (
     "name",
     "status",
@@ -60,8 +60,9 @@ def _add_export_parser(commands: argparse._SubParsersAction) -> None:
         help="export runs' metrics (csv, json), plots (svg), TensorBoard files, or the adapted model",
         description=(
             "csv/json: every iteration of every run named; svg: one plot of --metric, one colour per run; "
-            "tensorboard: event files (default RUN_DIR/tensorboard); onnx/torchscript: the model adapted to one "
-            "task's support set (a held-out task, --csv-group or --image-folder). png needs the window's renderer "
+            "tensorboard: event files (default RUN_DIR/tensorboard); onnx/export/torchscript: the model adapted to one "
+            "task's support set (a held-out task, --csv-group or --image-folder) as ONNX, a torch.export program "
+            "(.pt2, torch.export.load) or TorchScript (legacy). png needs the window's renderer "
             "(Qt): export png from the window, or svg here."
         ),
     )
@@ -75,10 +76,10 @@ def _add_export_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--x", choices=("iteration", "wall_time"), default="iteration", help="svg: the x axis")
     export.add_argument("--log-y", action="store_true", help="svg: logarithmic y axis")
     export.add_argument("--smoothing", type=float, default=0.0, help="svg: EMA weight in [0, 1) (raw curve kept faint)")
-    export.add_argument("--task", type=int, default=0, help="onnx/torchscript: adapt to this held-out task (default 0)")
-    export.add_argument("--csv-group", help="onnx/torchscript: adapt to this group of the preset's CSV instead")
-    export.add_argument("--image-folder", type=Path, help="onnx/torchscript: adapt to these new classes instead")
-    export.add_argument("--steps", type=int, help="onnx/torchscript: inner steps (default: the preset's)")
+    export.add_argument("--task", type=int, default=0, help="model formats: adapt to this held-out task (default 0)")
+    export.add_argument("--csv-group", help="model formats: adapt to this group of the preset's CSV instead")
+    export.add_argument("--image-folder", type=Path, help="model formats: adapt to these new classes instead")
+    export.add_argument("--steps", type=int, help="model formats: inner steps (default: the preset's)")
 
 
 def dispatch(args: argparse.Namespace) -> int:

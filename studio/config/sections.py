@@ -10,6 +10,7 @@ the meta-learner.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 
@@ -33,6 +34,12 @@ class ModelConfig:
 @dataclass(frozen=True)
 class AlgorithmConfig:
     name: str = param("maml", "Algorithm", "The meta-learning algorithm.")
+    # How the algorithm may be evaluated (README, "Evaluation protocol"); subclasses override.
+    # any_ways: its classifier is built from each support set, so test tasks may have any number of classes;
+    # otherwise the network's head has one output per training class and fixes N.
+    any_ways: ClassVar[bool] = False
+    # batch-norm statistics its paper evaluated with, the default of evaluation.batch_norm
+    paper_batch_norm: ClassVar[str] = "transductive"
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,31 @@ def pretrain_head_param(label: str = "Classifier head") -> str:
 
 
 BASELINE_BODIES = ("frozen", "fine-tuned")
+BATCH_NORM_MODES = ("auto", "transductive", "support")
 
 
 @dataclass(frozen=True)
 class EvaluationConfig:
     """Conventional baselines scored beside the meta-learner, on the same held-out tasks and steps."""
 
+    ways: int = param(
+        0,
+        "Test ways",
+        "Classes per evaluation task (N of N-way at test time); 0 = task.ways. Learners that build their classifier "
+        "from the support set (protonet, attention, ridge_head) take any N; the others only their training N.",
+        minimum=0,
+        maximum=1000,
+    )
+    shots: int = param(
+        0, "Test shots", "Support examples per class in evaluation tasks; 0 = task.shots.", minimum=0, maximum=10_000
+    )
+    batch_norm: str = param(
+        "auto",
+        "Batch-norm statistics",
+        "transductive: normalise query images with the query batch's own statistics; support: with the support "
+        "set's only, so each query is classified on its own; auto: as the algorithm's paper evaluated.",
+        choices=BATCH_NORM_MODES,
+    )
     baselines: tuple[str, ...] = param(
         (),
         "Baselines",

@@ -14,8 +14,9 @@ from studio.engine.device import resolve_device
 from studio.engine.evaluation import evaluate
 from studio.engine.events import BaselineEvaluation, Evaluation
 from studio.engine.finetuning import choose_finetuning, finetuned_evaluation, finetuning_words, tuning_tasks
+from studio.engine.protocol import evaluation_family, evaluation_learner
 from studio.engine.streams import generator
-from studio.engine.tasks import TaskBatch, TaskFamily, build_family
+from studio.engine.tasks import TaskBatch, TaskFamily
 
 
 def evaluate_model(
@@ -29,6 +30,9 @@ def evaluate_model(
 ) -> Evaluation:
     """Adapt ``model`` with the preset's algorithm on ``tasks`` test-stream tasks, for 0..steps steps.
 
+    The tasks have ``evaluation.ways`` and ``evaluation.shots`` where set, and are scored with the
+    preset's batch-norm protocol (:mod:`studio.engine.protocol`).
+
     The test stream is derived from the preset's seed but is separate from the
     training and evaluation streams, so these tasks are new to the model.
     ``learner_state`` holds the meta-parameters that are not the network's
@@ -36,12 +40,13 @@ def evaluate_model(
     ``notify`` hears the task family's notices (skipped files, left-out classes).
     """
     target = resolve_device(device or preset.training.device)
-    family = build_family(preset.task)
+    family = evaluation_family(preset, "test")
     if notify is not None:
         for message in family.notices:
             notify(message)
     _check_input_size(model, family)
     learner = build_learner(preset.algorithm, model.to(target), family.kind)
+    learner = evaluation_learner(learner, preset, family)
     params = learner.init_parameters()
     if learner_state is not None:
         params = learner.restore_extra_state(params, learner_state)
@@ -83,5 +88,5 @@ def evaluate_heldout_baselines(
 ) -> list[BaselineEvaluation]:
     """The preset's ``[evaluation] baselines`` on the same test-stream tasks as :func:`evaluate_model`."""
     target = resolve_device(device or preset.training.device)
-    family = build_family(preset.task)
+    family = evaluation_family(preset, "test")
     return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target, family.kind))

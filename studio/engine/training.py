@@ -28,6 +28,7 @@ from studio.engine.events import (
 )
 from studio.engine.models import build_model, parameter_count
 from studio.engine.models.weights import initial_weights, load_checked
+from studio.engine.protocol import evaluation_family, evaluation_learner, evaluation_task
 from studio.engine.resources import check_fits
 from studio.engine.sampling import CurriculumSampler, build_sampler
 from studio.engine.streams import generator, stream_seed
@@ -57,11 +58,15 @@ class Training:
         self.device = self.world.device
         check_shardable(preset.training, self.world.size)
         self.family = build_family(preset.task)
-        self.eval_tasks = self.family.sample(
+        # evaluation may draw other ways and shots than training (evaluation.ways, evaluation.shots)
+        same = evaluation_task(preset) == preset.task
+        self.eval_family = self.family if same else evaluation_family(preset, "validation")
+        self.eval_tasks = self.eval_family.sample(
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
         )
         self.model = self._build_model()
         self.learner = build_learner(preset.algorithm, self.model, self.family.kind, self.family.shared_classes)
+        self.evaluator = evaluation_learner(self.learner, preset, self.eval_family)
         self.params: Params = self.learner.init_parameters()
         self.world.broadcast(self.params)  # every rank starts from rank 0's meta-parameters
         self.optimizer = self.learner.make_optimizer(self.params, preset.training)
@@ -146,12 +151,12 @@ class Training:
     def evaluate(self) -> Evaluation:
         """Query loss on the held-out tasks after 0..inner_steps steps (the same tasks every time)."""
         args = (self.eval_tasks, self.inner_steps, self.device, self.iteration, self.world)
-        return evaluate(self.learner, self.params, *args)
+        return evaluate(self.evaluator, self.params, *args)
 
     def task_fit(self):
         """The first held-out task drawn before and after adaptation, as the family can show it."""
-        args = (self.family, self.eval_tasks, self.inner_steps, self.device, self.iteration)
-        return task_fit(self.learner, self.params, *args)
+        args = (self.eval_family, self.eval_tasks, self.inner_steps, self.device, self.iteration)
+        return task_fit(self.evaluator, self.params, *args)
 
     def tasks_drawn(self) -> TasksDrawn:
         values = {k: np.asarray(v, dtype=np.float64) for k, v in self.sampler.drawn.items()}

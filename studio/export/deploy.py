@@ -1,18 +1,20 @@
 """Adapt and export: adapt a run's meta-learned model to one task's support set, then save the adapted
-network as TorchScript or ONNX, to run without the studio (``torch.jit.load``, onnxruntime).
+network as a ``torch.export`` program (``.pt2``, read by ``torch.export.load``) or as ONNX (onnxruntime), to
+run without the studio.  TorchScript (``torch.jit``, deprecated by PyTorch) is kept as a legacy format.
 
 Gradient-based learners (MAML and its relatives) adapt by inner SGD steps: the export is the network
 with its adapted weights.  Learners that adapt in closed form from the support set (Prototypical
 Networks, ridge and attention heads) export their prediction with that support set built in: a module
 mapping inputs to predictions.  Either way the exported file maps a batch of inputs (the family's
 input shape, e.g. (n, 1) for a sinusoid or (n, C, H, W) for images) to regression values or class
-scores.  A ``.json`` file beside it says what goes in and what comes out.
+scores.  A ``.json`` file beside it says what goes in and what comes out.  Learners that build their
+classifier from the support set adapt to a folder of any number of new classes; the others need as many
+classes as their head has outputs (:meth:`MetaLearner.check_ways`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 import logging
@@ -28,11 +30,13 @@ from torch import nn
 from studio.config import ConfigError, atomic_write_bytes, atomic_write_text, load_preset
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import GradientLearner, MetaLearner, Params
-from studio.engine.tasks import build_family
+from studio.engine.protocol import batch_norm_mode, evaluation_family
+from studio.engine.tasks import TaskFamily, build_family
+from studio.export.adapted_modules import SupportBound, SupportNormalised, with_weights
 from studio.export.model_files import load_model, read_learner_file
 from studio.export.support_sets import SupportSet, csv_group_support, heldout_support, image_folder_support
 
-FORMATS = ("torchscript", "onnx")
+FORMATS = ("export", "onnx", "torchscript")  # torchscript: legacy
 ONNX_EXTRA = "pip install 'meta-learning-studio[onnx]'  (or: pip install onnx onnxscript onnxruntime)"
 
 
@@ -53,54 +57,6 @@ class AdaptedModel:
         return x if len(x) >= 2 else torch.cat([x, x])
 
 
-class SupportBound(nn.Module):
-    """A closed-form learner's prediction with its meta-parameters and one support set built in.
-
-    The learner's own ``predict`` (or ProtoNet's ``logits``) computes it, with the network's body run as
-    a module holding the meta-learned weights instead of through ``functional_call``, which tracing
-    cannot follow.
-    """
-
-    def __init__(self, learner: MetaLearner, params: Params, x: torch.Tensor, y: torch.Tensor):
-        super().__init__()
-        network = _with_weights(learner.model, params)
-        self.body = network[:-1]
-        self.learner = copy.copy(learner)
-        self.learner.split = _BodyFeatures(self.body)
-        own = dict(network.named_parameters())
-        self.names = {name: name.replace(".", "__") for name in params if name not in own}
-        for name, safe in self.names.items():
-            self.register_buffer(safe, params[name].detach().clone())
-        self.register_buffer("support_x", x.detach().clone())
-        self.register_buffer("support_y", y.detach().clone())
-        self.ways = int(y.max()) + 1 if y.dtype == torch.long and len(y) else 0  # labels are 0..ways-1
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        params = {name: getattr(self, safe) for name, safe in self.names.items()}
-        if hasattr(self.learner, "predict"):  # closed-form heads (ridge, attention)
-            return self.learner.predict(params, self.support_x, self.support_y, x)
-        return self.learner.logits(params, self.support_x, self.support_y, x, self.ways)  # ProtoNet
-
-
-class _BodyFeatures:
-    """Stands in for a learner's ``HeadSplit``: the body's output, from the body module itself."""
-
-    def __init__(self, body: nn.Module):
-        self.body = body
-
-    def features(self, params: Params, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x).flatten(1)
-
-
-def _with_weights(model: nn.Module, weights: Params) -> nn.Module:
-    """A copy of ``model`` holding ``weights`` (those of its parameters they name), frozen."""
-    network = copy.deepcopy(model)
-    with torch.no_grad():
-        for name, tensor in network.named_parameters():
-            tensor.copy_(weights[name].detach())
-    return network.requires_grad_(False)
-
-
 def adapt_run(
     run_dir: str | Path,
     task: int = 0,
@@ -111,9 +67,10 @@ def adapt_run(
     """Adapt the run's model to held-out task ``task``, or to a CSV group, or to a folder of new classes."""
     run_dir = Path(run_dir)
     preset = load_preset(run_dir / "preset.toml")
-    family = build_family(preset.task)
     if csv_group is not None and image_folder is not None:
         raise ConfigError("choose one task: a held-out task, a CSV group or an image folder")
+    heldout = csv_group is None and image_folder is None
+    family = evaluation_family(preset, "test") if heldout else build_family(preset.task, splits=())
     if csv_group is not None:
         support = csv_group_support(family, csv_group)
     elif image_folder is not None:
@@ -124,8 +81,20 @@ def adapt_run(
     if steps < 0:
         raise ConfigError.at("steps", f"must be >= 0, got {steps}")
     learner, params = _learner(run_dir, preset, family.kind)
+    learner = learner.for_evaluation(_ways(support, family), batch_norm_mode(preset), _ways_field(image_folder))
     module = _adapted_module(learner, params, support, steps)
     return AdaptedModel(module.eval(), support, steps, preset.algorithm.name, family.kind, run_dir)
+
+
+def _ways(support: SupportSet, family: TaskFamily) -> int | None:
+    """How many classes the adapted model tells apart: a folder's, else the family's (None for regression)."""
+    if support.class_names:
+        return len(support.class_names)
+    return family.output_dim if family.kind == "classification" else None
+
+
+def _ways_field(image_folder: str | Path | None) -> str:
+    return "task.ways" if image_folder is None else f"the image folder {image_folder}"
 
 
 def task_sources(run_dir: str | Path) -> dict[str, object]:
@@ -157,7 +126,8 @@ def _learner(run_dir: Path, preset, kind: str) -> tuple[MetaLearner, Params]:
 def _adapted_module(learner: MetaLearner, params: Params, support: SupportSet, steps: int) -> nn.Module:
     if not isinstance(learner, GradientLearner):
         return SupportBound(learner, {k: v.detach() for k, v in params.items()}, support.x, support.y)
-    return learner.as_module(_with_weights(learner.model, learner.adapt(params, support.x, support.y, steps)), params)
+    network = learner.as_module(with_weights(learner.model, learner.adapt(params, support.x, support.y, steps)), params)
+    return SupportNormalised(network, support.x) if learner.batch_norm == "support" else network
 
 
 def adapted_outputs(adapted: AdaptedModel, x: torch.Tensor) -> torch.Tensor:
@@ -167,11 +137,29 @@ def adapted_outputs(adapted: AdaptedModel, x: torch.Tensor) -> torch.Tensor:
 
 
 def export_torchscript(adapted: AdaptedModel, path: str | Path) -> Path:
-    """Trace the adapted model and save it as TorchScript (``torch.jit.load`` reads it back)."""
+    """Trace the adapted model and save it as TorchScript (``torch.jit.load`` reads it back); legacy: PyTorch
+    deprecates TorchScript in favour of ``torch.export`` (:func:`export_program`)."""
     buffer = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer and deprecation notes; the tests check the result
         torch.jit.save(torch.jit.trace(adapted.module, adapted.example()), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    return Path(path)
+
+
+def export_program(adapted: AdaptedModel, path: str | Path) -> Path:
+    """Save the adapted model as a ``torch.export`` program (batch size free): ``torch.export.load(path)
+    .module()`` runs it with PyTorch alone."""
+    batch = torch.export.Dim("batch", min=1)
+    try:
+        with _quiet(), torch.no_grad():
+            program = torch.export.export(adapted.module, (adapted.example(),), dynamic_shapes=({0: batch},))
+    except Exception as error:  # torch.export raises many kinds
+        raise ConfigError(
+            f"'{adapted.algorithm}' could not be exported by torch.export ({_first_line(error)})"
+        ) from None
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
     atomic_write_bytes(path, buffer.getvalue())
     return Path(path)
 
@@ -266,6 +254,7 @@ def adapt_and_export(run_dir: str | Path, out: str | Path, fmt: str, **task) -> 
     if fmt == "onnx":
         _require_onnx()  # before adapting: say what is missing first
     adapted = adapt_run(run_dir, **task)
-    path = export_onnx(adapted, out) if fmt == "onnx" else export_torchscript(adapted, out)
+    writer = {"export": export_program, "onnx": export_onnx, "torchscript": export_torchscript}[fmt]
+    path = writer(adapted, out)
     atomic_write_text(f"{path}.json", json.dumps(describe(adapted, fmt), indent=2) + "\n")
     return path

@@ -8,6 +8,7 @@ import platform
 import torch
 
 from studio.engine.events import BaselineEvaluation, Evaluation, RunFinished, RunStarted
+from studio.engine.protocol import evaluation_protocol
 
 
 def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
@@ -44,6 +45,7 @@ def summary_dict(
         "iterations": finished.iteration,
         "total_iterations": started.total_iterations,
         "final_evaluation": evaluation_dict(finished.final),
+        "evaluation_protocol": evaluation_protocol(started.preset),
         "train_seconds": round(finished.elapsed_seconds, 3),
         "wall_seconds": round(wall_seconds, 3),
         "tasks_per_second": round(finished.tasks_per_second, 1),

@@ -53,17 +53,15 @@ def csv_group_support(family: TaskFamily, group: str) -> SupportSet:
 
 
 def image_folder_support(family: TaskFamily, folder: str | Path) -> SupportSet:
-    """Every image below ``folder``, one subfolder per class (sorted names are labels 0..ways-1), resized
-    and normalised with the training images' statistics."""
+    """Every image below ``folder``, one subfolder per class (sorted names are labels 0..N-1, any N >= 2;
+    whether the model takes N classes is the learner's to say), resized and normalised with the training
+    images' statistics."""
     store = getattr(family, "store", None)
     if store is None:
         raise ConfigError.at("task", "an image folder can only be used with an image-classification task family")
     classes = find_classes(Path(folder), "task")
-    if len(classes) != family.output_dim:
-        raise ConfigError.at(
-            "task",
-            f"{folder}: has {len(classes)} classes but the model was trained for {family.output_dim}-way tasks",
-        )
+    if len(classes) < 2:
+        raise ConfigError.at("task", f"{folder}: has {len(classes)} class; a classifier needs at least 2")
     color = getattr(family.config, "color", "grayscale")
     images, labels = [], []
     for label, image_class in enumerate(classes):

@@ -1,4 +1,4 @@
-"""Adapt and export: adapt a run's model to one task and write it as ONNX or TorchScript.
+"""Adapt and export: adapt a run's model to one task and write it as ONNX, torch.export or TorchScript.
 
 The task comes from what :func:`studio.export.deploy.task_sources` offers for
 the run: a held-out task, a group of the run's CSV, or a folder of new classes.
@@ -26,7 +26,11 @@ from PySide6.QtWidgets import (
 from studio.config import ConfigError
 from studio.export.deploy import adapt_and_export, task_sources
 
-FORMATS = {"TorchScript (.pt)": ("torchscript", ".pt"), "ONNX (.onnx)": ("onnx", ".onnx")}
+FORMATS = {
+    "TorchScript (.pt, legacy)": ("torchscript", ".pt"),
+    "ONNX (.onnx)": ("onnx", ".onnx"),
+    "torch.export (.pt2)": ("export", ".pt2"),
+}
 HELDOUT, CSV_GROUP, IMAGE_FOLDER = "a held-out task", "a group of the CSV", "a folder of new classes"
 ERROR, DONE = "#c62828", "#2e7d32"
 MIN_WIDTH = 600

@@ -13,6 +13,8 @@ from studio.config.sections import AlgorithmConfig
 @dataclass(frozen=True)
 class AttentionAlgorithm(AlgorithmConfig):
     name: str = "attention"
+    any_ways = True
+    paper_batch_norm = "support"  # each query is matched against the support set alone
     init_scale: float = param(
         10.0,
         "Initial sharpness",

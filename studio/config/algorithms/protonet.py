@@ -14,3 +14,5 @@ class ProtoNetAlgorithm(AlgorithmConfig):
     """No inner loop: a task is solved by the distances of query embeddings to class prototypes."""
 
     name: str = "protonet"
+    any_ways = True
+    paper_batch_norm = "support"  # Snell et al. evaluated with running statistics: no query sees another

@@ -15,6 +15,7 @@ INNER_OPTIMIZERS = ("sgd", "adam")
 @dataclass(frozen=True)
 class ReptileAlgorithm(InnerLoopConfig):
     name: str = "reptile"
+    paper_batch_norm = "support"  # Nichol et al.'s code evaluates non-transductively unless asked
     inner_lr: float = inner_lr_param(0.01, help="Step size of the inner optimizer on each task's support set.")
     inner_steps: int = inner_steps_param(8, help="Optimizer steps on the support set per task (k).")
     inner_optimizer: str = param(

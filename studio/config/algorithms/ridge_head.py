@@ -13,6 +13,8 @@ from studio.config.sections import AlgorithmConfig
 @dataclass(frozen=True)
 class RidgeHeadAlgorithm(AlgorithmConfig):
     name: str = "ridge_head"
+    any_ways = True
+    paper_batch_norm = "support"  # MetaOptNet evaluates its network in eval mode (running statistics)
     init_lambda: float = param(
         1.0,
         "Initial regularisation",

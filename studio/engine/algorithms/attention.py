@@ -47,7 +47,8 @@ class Attention(SupportHeadLearner):
 
     def attention(self, params: Params, xs: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
         """A (queries x support): each row is a distribution over the support examples."""
-        scores = self.embed(params, xq) @ params[WEIGHT] @ self.embed(params, xs).T
+        support, query = self.support_and_query(lambda x: self.embed(params, x), xs, xq)
+        scores = query @ params[WEIGHT] @ support.T
         return torch.softmax(scores, dim=-1)
 
     def predict(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 from collections.abc import Callable, Iterator
 
 import torch
@@ -25,6 +26,7 @@ from studio.engine.algorithms.layers import adapted_parameters
 from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.errors import NonFiniteStep
 from studio.engine.losses import LOSSES, accuracy
+from studio.engine.models.statistics import statistics_from_first
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
@@ -40,6 +42,10 @@ class MetaLearner:
     description = ""
     kinds: tuple[str, ...] = ("regression", "classification")
     uses_shared_classes = False  # built with the family's shared class count (see build_learner)
+    # batch-norm statistics for query predictions at evaluation ("transductive" or "support"); see for_evaluation
+    batch_norm = "transductive"
+    # transductive: support and query go through the network as one batch (ProtoNets, as in the authors' code)
+    episode_as_one_batch = False
 
     def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
         if kind not in self.kinds:
@@ -73,6 +79,30 @@ class MetaLearner:
         restored = {k: saved[k].to(expected[k]).clone().requires_grad_(True) for k in expected}
         return {**params, **restored}
 
+    def for_evaluation(self, ways: int | None, batch_norm: str, ways_field: str = "evaluation.ways") -> MetaLearner:
+        """A copy that scores ``ways``-way tasks (None: regression) with ``batch_norm`` statistics.
+
+        Raises :class:`ConfigError` at ``ways_field`` when the network's head fixes another number of classes.
+        """
+        if ways is not None:
+            self.check_ways(ways, ways_field)
+        evaluator = copy.copy(self)
+        evaluator.batch_norm = batch_norm
+        return evaluator
+
+    def check_ways(self, ways: int, field: str) -> None:
+        """Learners whose classifier is the network's head (not built from the support set) need N = its outputs."""
+        outputs = head_outputs(self.model)
+        if self.config.any_ways or outputs in (None, ways):
+            return
+        raise ConfigError.at(
+            field,
+            f"gives {ways}-way tasks, but '{self.config.name}' classifies with the network's head, which has "
+            f"{outputs} outputs (one per class of the {outputs}-way tasks it was trained on), so it can only be "
+            f"evaluated {outputs}-way. Evaluate it {outputs}-way, train a {ways}-way model, or use a learner that "
+            "builds its classifier from the support set (protonet, attention, ridge_head)",
+        )
+
     def make_optimizer(self, params: Params, training: TrainingConfig) -> torch.optim.Optimizer:
         return torch.optim.Adam(params.values(), lr=training.meta_lr)
 
@@ -81,6 +111,28 @@ class MetaLearner:
 
     def task_loss(self, params: Params, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.loss(self.forward(params, x), y)
+
+    def support_and_query(
+        self, network: Callable[[torch.Tensor], torch.Tensor], xs: torch.Tensor, xq: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``network`` of the support and of the query inputs.  With ``batch_norm = "support"`` they go as one
+        batch normalised by the support rows' statistics only, so no query's output depends on another query;
+        else (transductive) as one batch or two, as :attr:`episode_as_one_batch` says."""
+        if self.batch_norm == "support":
+            with statistics_from_first(len(xs)):
+                both = network(torch.cat([xs, xq]))
+        elif self.episode_as_one_batch:
+            both = network(torch.cat([xs, xq]))
+        else:
+            return network(xs), network(xq)
+        return both[: len(xs)], both[len(xs) :]
+
+    def query_outputs(self, weights: Params, xs: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
+        """The network's outputs for one task's queries: normalised by their own batch (transductive), or with
+        the support set ahead of them and its statistics (``batch_norm = "support"``)."""
+        if self.batch_norm != "support":
+            return self.forward(weights, xq)
+        return self.support_and_query(lambda x: self.forward(weights, x), xs, xq)[1]
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
         raise NotImplementedError
@@ -156,6 +208,12 @@ def _one_task_at_a_time() -> Iterator[None]:
         yield
     finally:
         _ONE_TASK_AT_A_TIME.reset(token)
+
+
+def head_outputs(model: nn.Module) -> int | None:
+    """Outputs of the network's last layer (its head), if it is a linear layer."""
+    last = list(model.modules())[-1]
+    return last.out_features if isinstance(last, nn.Linear) else None
 
 
 def check_finite(loss: torch.Tensor, grads: Params) -> None:
@@ -256,7 +314,9 @@ class GradientLearner(MetaLearner):
 
     def adaptation_curve(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
         def curve(p, xs, ys, xq, yq):
-            return torch.stack([self.task_loss(w, xq, yq) for w in self.trajectory(p, xs, ys, steps)])
+            return torch.stack(
+                [self.loss(self.query_outputs(w, xs, xq), yq) for w in self.trajectory(p, xs, ys, steps)]
+            )
 
         with torch.no_grad():
             frozen = {k: v.detach() for k, v in params.items()}
@@ -265,7 +325,7 @@ class GradientLearner(MetaLearner):
 
     def adapted_prediction(self, params: Params, batch: TaskBatch, x: torch.Tensor, steps: int) -> torch.Tensor:
         def predict(p, xs, ys):
-            return self.forward(self.adapt(p, xs, ys, steps), x)
+            return self.query_outputs(self.adapt(p, xs, ys, steps), xs, x)
 
         with torch.no_grad():
             frozen = {k: v.detach() for k, v in params.items()}
@@ -277,7 +337,7 @@ class GradientLearner(MetaLearner):
             return super().query_scores(params, batch, steps)
 
         def scores(p, xs, ys, xq, yq):
-            logits = (self.forward(w, xq) for w in self.trajectory(p, xs, ys, steps))
+            logits = (self.query_outputs(w, xs, xq) for w in self.trajectory(p, xs, ys, steps))
             return torch.stack([torch.stack([self.loss(out, yq), accuracy(out, yq)]) for out in logits])
 
         with torch.no_grad():
@@ -287,7 +347,7 @@ class GradientLearner(MetaLearner):
 
     def query_predictions(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
         def predict(p, xs, ys, xq):
-            return self.forward(self.adapt(p, xs, ys, steps), xq)
+            return self.query_outputs(self.adapt(p, xs, ys, steps), xs, xq)
 
         with torch.no_grad():
             frozen = {k: v.detach() for k, v in params.items()}

@@ -39,6 +39,13 @@ class SupportHeadLearner(MetaLearner):
             return (y.reshape(-1, 1) == classes).to(like.dtype)
         return y.reshape(y.shape[0], -1).to(like.dtype)
 
+    def for_evaluation(self, ways: int | None, batch_norm: str, ways_field: str = "evaluation.ways") -> MetaLearner:
+        """As the base class; the one-hot targets of ``ways``-way tasks get ``ways`` columns."""
+        evaluator = super().for_evaluation(ways, batch_norm, ways_field)
+        if ways is not None:
+            evaluator.classes = ways
+        return evaluator
+
     def predict(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
         """Query predictions (regression values or class logits) for one task."""
         raise NotImplementedError

@@ -11,10 +11,13 @@ and a query is classified by a softmax over negative squared Euclidean
 distances to the prototypes, logits_k(x) = -||f_phi(x) - c_k||^2.  The outer
 loop updates phi by the cross-entropy of the query labels (``meta_step``);
 there is no inner loop, so adaptation has a single point: "step 0" is already
-the prototype classifier.  Support and query images go through the body as
-one batch per task, as in the authors' code, so batch normalisation sees the
-whole episode.  The head's weights are kept (the model file stays loadable)
-but unused and never updated.
+the prototype classifier.  In training, support and query images go through
+the body as one batch per task, as in the authors' code, so batch normalisation
+sees the whole episode; evaluation does the same when transductive, and with
+``evaluation.batch_norm = "support"`` (the default, as Snell et al. evaluated
+without transduction) normalises by the support images' statistics only.
+The head's weights are kept (the model file stays loadable) but unused and
+never updated.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ def prototype_logits(support: torch.Tensor, labels: torch.Tensor, query: torch.T
 class ProtoNet(MetaLearner):
     description = "Prototypical Networks (Snell et al. 2017): classify by distance to class-mean embeddings."
     kinds = ("classification",)
+    episode_as_one_batch = True
 
     def __init__(self, config: ProtoNetAlgorithm, model: nn.Module, kind: str):
         super().__init__(config, model, kind)
@@ -48,8 +52,8 @@ class ProtoNet(MetaLearner):
 
     def logits(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, xq: torch.Tensor, ways: int) -> torch.Tensor:
         """One task's query logits from its support set."""
-        embedded = self.split.features(params, torch.cat([xs, xq]))
-        return prototype_logits(embedded[: len(xs)], ys, embedded[len(xs) :], ways)
+        support, query = self.support_and_query(lambda x: self.split.features(params, x), xs, xq)
+        return prototype_logits(support, ys, query, ways)
 
     def task_logits(self, params: Params, batch: TaskBatch, x_query: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (tasks, queries, ways) for each task's query set, or for the shared inputs ``x_query``."""

@@ -63,6 +63,6 @@ class RidgeHead(SupportHeadLearner):
         return torch.cat([features, torch.ones_like(features[:, :1])], dim=1)
 
     def predict(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
-        support = self.design(params, xs)
+        support, query = self.support_and_query(lambda x: self.design(params, x), xs, xq)
         weights = ridge_solve(support, self.targets(ys, support), params["ridge.log_lambda"].exp())
-        return params["ridge.scale"] * (self.design(params, xq) @ weights) + params["ridge.bias"]
+        return params["ridge.scale"] * (query @ weights) + params["ridge.bias"]

@@ -6,10 +6,12 @@ features (64 of them for 28x28 inputs).  Gradient-based learners adapt the
 whole network; Prototypical Networks use everything but the head as the
 embedding.
 
-Batch normalisation always uses the statistics of the batch it is given (one
+Batch normalisation uses the statistics of the batch it is given (one
 task's support or query set): the transductive setting of MAML, with no
-running averages, so a task's prediction never depends on other tasks and the
-network is a pure function of its parameters, as ``torch.func`` needs.  It is
+running averages (or, for non-transductive evaluation, those of the support
+rows placed ahead of the queries: :mod:`studio.engine.models.statistics`),
+so a task's prediction never depends on other tasks and the network is a
+pure function of its parameters, as ``torch.func`` needs.  It is
 written out (:class:`BatchStatNorm2d`) rather than ``nn.BatchNorm2d`` because
 PyTorch's batch-norm kernel under ``vmap`` gives wrong second derivatives when
 the meta-gradient is taken by ``torch.autograd.grad`` outside the ``vmap`` (on
@@ -33,6 +35,7 @@ from torch import nn
 
 from studio.config import ConfigError
 from studio.config.models.conv4 import Conv4Model
+from studio.engine.models.statistics import statistics_rows
 from studio.engine.registry import MODEL_BUILDERS
 
 BLOCKS = 4
@@ -54,12 +57,20 @@ class BatchStatNorm2d(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = statistics_rows()
+        if rows is not None:  # statistics from the support rows only, applied to every row (non-transductive)
+            return self._normalise(x, x[:rows])
         if not _inside_torch_func(x):  # one task at a time: PyTorch's fused kernel is exact here, and faster
             return F.batch_norm(x, None, None, self.weight, self.bias, training=True, eps=EPSILON)
-        centred = x - x.mean(dim=(0, 2, 3), keepdim=True)
+        return self._normalise(x, x)
+
+    def _normalise(self, x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+        """``x`` normalised by the mean and (biased) variance of ``reference``, then the affine map."""
+        mean = reference.mean(dim=(0, 2, 3), keepdim=True)
+        centred = reference - mean
         # two-pass variance: on the CPU, Tensor.var over (N, H, W) is ~20x slower than these means
         var = (centred * centred).mean(dim=(0, 2, 3), keepdim=True)
-        return centred * torch.rsqrt(var + EPSILON) * self.weight.view(-1, 1, 1) + self.bias.view(-1, 1, 1)
+        return (x - mean) * torch.rsqrt(var + EPSILON) * self.weight.view(-1, 1, 1) + self.bias.view(-1, 1, 1)
 
 
 def _inside_torch_func(x: torch.Tensor) -> bool:

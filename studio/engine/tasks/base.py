@@ -79,6 +79,9 @@ class TaskFamily:
         """
         raise NotImplementedError
 
+    def check_splits(self, splits: tuple[str, ...]) -> None:
+        """Raise :class:`~studio.config.ConfigError` if tasks of ``splits`` cannot be drawn as configured."""
+
     def target(self, params: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
         """Noise-free targets of tasks with hidden ``params`` at inputs ``x`` (regression only)."""
         raise NotImplementedError

@@ -83,17 +83,22 @@ class ImageEpisodes(TaskFamily):
     count_path = "task"  # ... and where the classes found are too small
 
     def setup(self, store: ImageStore, splits: dict[str, list[str]]) -> None:
-        """Keep the classes of each split that have ``shots + queries`` images; check each has ``ways``."""
+        """Keep the classes of each split that have ``shots + queries`` images (:meth:`check_splits` counts them)."""
         self.store = store
         self.image_shape = (store.channels, store.size, store.size)
         self.input_dim = store.channels * store.size * store.size  # conv4 reads (C, H, W) back from this
         self.output_dim = self.config.ways
         index = {name: i for i, name in enumerate(store.names)}
         self.classes: dict[str, torch.Tensor] = {}
+        self.found = {split: len(splits[split]) for split in SPLITS}
         for split in SPLITS:
             usable = self._drop_small(split, splits[split], index)
             self.classes[split] = torch.tensor([index[n] for n in usable], dtype=torch.long)
-            self._check_enough(split, len(splits[split]), len(usable))
+
+    def check_splits(self, splits: tuple[str, ...]) -> None:
+        """Each of ``splits`` must have ``ways`` usable classes."""
+        for split in splits:
+            self._check_enough(split, self.found[split], len(self.classes[split]))
 
     def _drop_small(self, split: str, names: list[str], index: dict[str, int]) -> list[str]:
         needed = self.config.shots + self.config.queries

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from studio.engine.events import Evaluation
+from studio.engine.protocol import protocol_label
 from studio.ui.panels.base import BLUE, EMPTY, GREEN, GREY, ORANGE, PlotPanel, pen
 from studio.ui.run_data import RunData
 
@@ -92,7 +93,7 @@ class AdaptationPanel(PlotPanel):
 
     def _draw(self, data: RunData) -> None:
         first, last = data.first_evaluation, data.last_evaluation
-        self._draw_latest(last)
+        self._draw_latest(last, f"; {protocol_label(data.started.preset)}" if data.started else "")
         if first is not None and first is not last:
             steps, mean, _ = series(first, self.accuracy)
             self.first.setData(steps, mean)
@@ -105,7 +106,7 @@ class AdaptationPanel(PlotPanel):
             self.plot.enableAutoRange(axis="x")  # undo the one-point range so those points show
         self._label_steps(last, beyond)
 
-    def _draw_latest(self, last: Evaluation) -> None:
+    def _draw_latest(self, last: Evaluation, protocol: str) -> None:
         steps, mean, ci = series(last, self.accuracy)
         self.latest.setData(steps, mean)
         one_point = len(steps) == 1  # ProtoNets, ridge head, attention: no inner steps, one score
@@ -114,7 +115,7 @@ class AdaptationPanel(PlotPanel):
         self.lower.setData(band[0], band[1] - band[2])
         bars = (steps, mean, 2 * ci) if one_point else (EMPTY, EMPTY, EMPTY)
         self.bars.setData(x=bars[0], y=bars[1], height=bars[2])
-        self.rename(self.latest, f"iteration {last.iteration} ± 95% CI ({last.tasks} tasks)")
+        self.rename(self.latest, f"iteration {last.iteration} ± 95% CI ({last.tasks} tasks{protocol})")
         if one_point:
             self.plot.setXRange(-1, 1, padding=0)
 
