@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from studio.config import Preset, preset_to_dict
+from studio.config.compatibility import check_combination
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import Params
 from studio.engine.baselines import evaluate_baselines
@@ -51,6 +52,7 @@ class Training:
         self.preset = preset
         self.device = resolve_device(device or preset.training.device)
         self.family = build_family(preset.task)
+        check_combination(preset.task, preset.model, preset.algorithm, self.family.kind)
         self.eval_tasks = self.family.sample(
             preset.training.eval_tasks, generator(preset.seed, "eval"), split="validation"
         )

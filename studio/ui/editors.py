@@ -48,13 +48,14 @@ def make_editor(
     emit: Emit,
     choices: Sequence[str] | None = None,
     descriptions: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> QWidget:
     """The control for one field, showing ``value`` and reporting edits through ``emit``."""
     choices = choices if choices is not None else spec.choices
     if typing.get_origin(kind) is tuple and choices is not None:
         return multi_choice_editor(choices, value, emit)
     if choices is not None:
-        return combo_editor(choices, value, emit, descriptions)
+        return combo_editor(choices, value, emit, descriptions, labels)
     if looks_like_path(spec, kind) and isinstance(value, str):
         return PathEditor(spec, value, emit)
     if typing.get_origin(kind) is tuple:
@@ -70,17 +71,22 @@ def make_editor(
 
 
 def combo_editor(
-    choices: Sequence[str], value: Any, emit: Emit, descriptions: dict[str, str] | None = None
+    choices: Sequence[str],
+    value: Any,
+    emit: Emit,
+    descriptions: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> QComboBox:
+    """Each choice shown by its label (``labels``, else itself), described in its tooltip; emits the choice."""
     combo = QComboBox()
-    combo.addItems(list(choices))
-    for index, choice in enumerate(choices):
+    for choice in choices:
+        combo.addItem((labels or {}).get(choice, choice), choice)
         if (descriptions or {}).get(choice):
-            combo.setItemData(index, descriptions[choice], Qt.ItemDataRole.ToolTipRole)
-    if str(value) not in choices:  # keep an invalid loaded value visible, so it can be marked
-        combo.addItem(str(value))
-    combo.setCurrentText(str(value))
-    combo.currentTextChanged.connect(emit)
+            combo.setItemData(combo.count() - 1, descriptions[choice], Qt.ItemDataRole.ToolTipRole)
+    if combo.findData(str(value)) < 0:  # keep an invalid loaded value visible, so it can be marked
+        combo.addItem(str(value), str(value))
+    combo.setCurrentIndex(combo.findData(str(value)))
+    combo.currentIndexChanged.connect(lambda index: emit(combo.itemData(index)))
     return combo
 
 

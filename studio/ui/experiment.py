@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
 from studio.engine.device import resolve_device
+from studio.config.compatibility import check_combination
+from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
 from studio.ui.form_links import FormLinks
-from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, plain_defaults, scalar_entries, section_entries
+from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
 from studio.ui.panels.preview import PreviewPanel
 from studio.ui.section import Section
 
@@ -61,6 +63,9 @@ class ExperimentPanel(QScrollArea):
         self.setWidget(self._contents())
         self._run_preset: Preset | None = None
         self._run_label = ""
+        self.hand_edited: set[str] = set()  # paths the user set by hand since the preset was loaded
+        self.switch_notes: dict[str, str] = {}  # section -> what its last new choice kept or changed
+        self.dirty = False  # edited since loaded or saved
         self.load(preset)
 
     def _contents(self) -> QWidget:
@@ -84,6 +89,8 @@ class ExperimentPanel(QScrollArea):
     def load(self, preset: Preset) -> None:
         """Show ``preset`` in every form (the run on screen is not touched)."""
         self.data = preset_to_dict(preset)
+        self.hand_edited, self.switch_notes, self.dirty = set(), {}, False
+        self.loaded_name = self.data.get("name")
         for name in self.forms:
             self._rebuild(name)
         self._validate()
@@ -99,7 +106,14 @@ class ExperimentPanel(QScrollArea):
         else:
             entries = self.links.entries(form, section_entries(form, data.get(form, {})))
         self.forms[form].build(entries)
+        self._show_switch_note(form)
         self._align_labels()
+
+    def _show_switch_note(self, form: str) -> None:
+        row = self.forms[form].rows.get(f"{form}.{SECTIONS[form].key}") if form in SECTIONS else None
+        if row is not None and self.switch_notes.get(form):
+            row.description = "\n".join(filter(None, [row.description, self.switch_notes[form]]))
+            row.set_note(row.description)
 
     def _align_labels(self) -> None:
         """One label column for every section, so the controls line up down the panel."""
@@ -112,13 +126,48 @@ class ExperimentPanel(QScrollArea):
         section, _, key = path.partition(".")
         switching = section in SECTIONS and key == SECTIONS[section].key
         set_value(self.data, path, value)
-        if switching:  # a new family/model/algorithm: its own fields, at their defaults
-            table = self.data[section]
-            self.data[section] = {**plain_defaults(section, table), **table}
-            self._rebuild(section)
-            if section == "task":  # the ranges a curriculum may narrow are the family's
-                self._rebuild("sampling")
+        self.hand_edited.add(path)
+        self.dirty = True
+        if switching:
+            self._switch(section)
+            self._follow_design()
         self._validate()
+
+    def _switch(self, section: str, note: str = "") -> None:
+        """A new family/model/algorithm: its own defaults and the user's edits that apply; a model that fits."""
+        switched = switch_section(section, self.data[section], self.hand_edited)
+        self.data[section] = switched.table
+        self.switch_notes[section] = " ".join(filter(None, [note, switched.note]))
+        self._rebuild(section)
+        if section != "task":
+            return
+        self._rebuild("sampling")  # the ranges a curriculum may narrow are the family's
+        model = model_for_task(self.data)
+        if model is not None:
+            self.data["model"] = model.table
+            self._switch("model", model.note)
+
+    def _follow_design(self) -> None:
+        """A name and description the user has not written say what the experiment now is."""
+        follow = {"name": design_name, "description": design_description}
+        for key, make in follow.items():
+            if key not in self.hand_edited:
+                self.data[key] = make(self.data)
+        self._rebuild("experiment")
+
+    def choose(self, path: str, name: str) -> None:
+        """Pick ``name`` in the combo box of ``path`` (a family, model or algorithm), as a user would."""
+        combo = self.forms[_form_of(path)].rows[path].editor
+        combo.setCurrentIndex(combo.findData(name))
+
+    def mark_saved(self) -> None:
+        """The settings on screen are now a preset file's."""
+        self.dirty, self.loaded_name = False, self.data.get("name")
+
+    @property
+    def renamed(self) -> bool:
+        """The name is no longer the loaded preset's (the user wrote one, or it follows the design)."""
+        return self.data.get("name") != self.loaded_name
 
     def set_value(self, path: str, value: Any) -> None:
         """Change one value as if typed into its control, and show it there."""
@@ -133,6 +182,7 @@ class ExperimentPanel(QScrollArea):
         try:
             preset = preset_from_dict(copy.deepcopy(self.data))
             resolve_device(preset.training.device)
+            check_combination(preset.task, preset.model, preset.algorithm)
             self._checked, self._config_errors = preset, []
         except ConfigError as error:
             self._checked, self._config_errors = None, list(error.errors)

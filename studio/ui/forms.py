@@ -39,6 +39,7 @@ class FieldEntry:
     value: Any
     choices: tuple[str, ...] | None = None
     descriptions: dict[str, str] | None = None  # a line about each choice (families, models, algorithms)
+    labels: dict[str, str] | None = None  # what a user reads for each choice
 
 
 def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] = ()) -> list[FieldEntry]:
@@ -53,10 +54,10 @@ def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] 
             continue
         choices = tuple(SECTIONS[section].names()) if field.name == key else None
         described = choice_descriptions(section) if field.name == key else None
+        labels = {name: SECTIONS[section].label(name) for name in choices} if choices else None
         value = table.get(field.name, getattr(defaults, field.name))
-        entries.append(
-            FieldEntry(f"{section}.{field.name}", spec_of(field), hints[field.name], value, choices, described)
-        )
+        path = f"{section}.{field.name}"
+        entries.append(FieldEntry(path, spec_of(field), hints[field.name], value, choices, described, labels))
     return entries
 
 
@@ -192,4 +193,4 @@ class SectionForm(QWidget):
             return self.editors[entry.path](entry, emit)
         if entry.path == "training.device":
             return device_editor(str(entry.value), emit)
-        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices, entry.descriptions)
+        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices, entry.descriptions, entry.labels)

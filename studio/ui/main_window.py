@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
     def run_stem(self) -> str:
         """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
-        if self.preset_path is not None:
+        if self.preset_path is not None and not self.experiment.renamed:
             return self.preset_path.stem
         name = self.experiment.data.get("name") or "experiment"
         return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-").lower()[:40] or "experiment"
@@ -261,7 +261,9 @@ class MainWindow(QMainWindow):
     # ---- presets -----------------------------------------------------------------------------
 
     def open_preset(self, path: Path) -> bool:
-        """Load a preset file into the forms (a run on screen stays); errors open a dialog."""
+        """Load a preset file into the forms (a run on screen stays; unsaved edits only if the user agrees)."""
+        if self.experiment.dirty and not self.confirm_discard():
+            return False
         try:
             preset = load_preset(path)
         except ConfigError as error:
@@ -284,6 +286,7 @@ class MainWindow(QMainWindow):
         except (OSError, ConfigError) as error:
             self.show_error("Cannot save preset", f"{path}: {error}")
             return False
+        self.experiment.mark_saved()
         self.preset_path = Path(path)
         self.recent_files.add(Path(path))
         self.update_title()
@@ -301,6 +304,13 @@ class MainWindow(QMainWindow):
         box.open()
         self.last_error = box
         return box
+
+    def confirm_discard(self) -> bool:
+        """Ask before a preset replaces edited settings (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Unsaved settings", "Discard the settings edited since the preset was loaded or saved?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def confirm_close(self) -> bool:
         """Ask before closing while a run is going (tests replace this)."""

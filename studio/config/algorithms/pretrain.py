@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param, inner_steps_param
 from studio.config.registry import ALGORITHMS
@@ -24,3 +25,4 @@ class FineTuneConfig(InnerLoopConfig):
 @dataclass(frozen=True)
 class PretrainAlgorithm(FineTuneConfig):
     name: str = "pretrain"
+    label: ClassVar[str] = "Pretrain, then fine-tune (baseline)"

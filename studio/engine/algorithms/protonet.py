@@ -40,7 +40,6 @@ def prototype_logits(support: torch.Tensor, labels: torch.Tensor, query: torch.T
 @LEARNERS.register("protonet")
 class ProtoNet(MetaLearner):
     description = "Prototypical Networks (Snell et al. 2017): classify by distance to class-mean embeddings."
-    kinds = ("classification",)
 
     def __init__(self, config: ProtoNetAlgorithm, model: nn.Module, kind: str):
         super().__init__(config, model, kind)
