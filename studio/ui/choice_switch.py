@@ -31,7 +31,9 @@ def switch_section(section: str, table: dict[str, Any], edited: set[str]) -> Swi
     key = SECTIONS[section].key
     kept = sorted(k for k in defaults if k != key and f"{section}.{k}" in edited and k in table)
     new = {**defaults, **{k: table[k] for k in kept}}
-    note = f"Kept your {', '.join(f'{k} = {_show(table[k])}' for k in kept)}; the rest are its defaults." if kept else ""
+    note = (
+        f"Kept your {', '.join(f'{k} = {_show(table[k])}' for k in kept)}; the rest are its defaults." if kept else ""
+    )
     return Switched(new, note)
 
 

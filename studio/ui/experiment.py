@@ -15,8 +15,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
-from studio.engine.device import resolve_device
 from studio.config.compatibility import check_combination
+from studio.engine.device import resolve_device
 from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
 from studio.ui.form_links import FormLinks
 from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
