@@ -15,12 +15,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
-from studio.config.compatibility import check_combination
+from studio.config.compatibility import check_combination, combination_errors
 from studio.engine.device import resolve_device
 from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
-from studio.ui.form_links import FormLinks
+from studio.ui.form_links import FormLinks, network_errors
 from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
-from studio.ui.panels.preview import PreviewPanel
+from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
 
 FORMS = (  # (form, title, what it holds)
@@ -53,6 +53,7 @@ class ExperimentPanel(QScrollArea):
         self.preview = PreviewPanel()
         self.preview.checked.connect(self._sampler_checked)
         self.preview.described.connect(self.links.preview_found)
+        self.preview.described.connect(self._data_described)
         self._checked: Preset | None = preset
         self._config_errors: list[FieldError] = []
         self._sampler_errors: list[FieldError] = []
@@ -195,6 +196,19 @@ class ExperimentPanel(QScrollArea):
         """The preview's sampler refused the settings (say, a data folder that does not exist)."""
         if errors or self._sampler_errors:
             self._sampler_errors = errors
+            self._publish()
+
+    def _data_described(self, tasks: PreviewTasks) -> None:
+        """What only the data tells: the kind of a CSV's tasks (does the algorithm apply?), the input size
+        (can the network be built for it?)."""
+        preset = self._checked
+        if preset is None or tasks.kind is None:
+            return
+        errors = combination_errors(preset.task, preset.model, preset.algorithm, tasks.kind)
+        if not errors:
+            errors = network_errors(preset.model, tasks.dims)
+        if errors:
+            self._sampler_errors = self._sampler_errors + errors
             self._publish()
 
     def add_problems(self, errors: list[FieldError]) -> None:

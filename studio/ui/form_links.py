@@ -15,7 +15,19 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from studio.config import SECTIONS, ConfigError, preset_from_dict, public_fields, section_class, spec_of
+import torch
+
+from studio.config import (
+    SECTIONS,
+    ConfigError,
+    FieldError,
+    ModelConfig,
+    preset_from_dict,
+    public_fields,
+    section_class,
+    spec_of,
+)
+from studio.engine.models import build_model
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
@@ -110,6 +122,18 @@ class FormLinks:
         family = rows.get(f"task.{SECTIONS['task'].key}")
         if family is not None:
             family.set_note("\n".join(filter(None, [family.description, "" if paths else self.summary])))
+
+
+def network_errors(model: ModelConfig, dims: tuple[int, int] | None) -> list[FieldError]:
+    """What building ``model`` for tasks of ``dims`` (inputs, outputs) refuses (on torch's meta device: no memory)."""
+    if dims is None:
+        return []
+    try:
+        with torch.device("meta"):
+            build_model(model, *dims)
+    except ConfigError as error:
+        return list(error.errors)
+    return []
 
 
 def range_fields(task_table: dict[str, Any]) -> list[str]:

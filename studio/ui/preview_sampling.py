@@ -48,6 +48,7 @@ class PreviewTasks:
     table: TaskTable | None = None
     summary: str = ""  # what the data holds (classes and images per split, groups per split)
     dims: tuple[int, int] | None = None  # the family's input and output sizes: the network's shape
+    kind: str | None = None  # regression or classification, as the family (for a CSV, its target) says
     note: str | None = None
     errors: tuple[FieldError, ...] = ()  # settings the sampler refused
 
@@ -63,7 +64,8 @@ def sample_preview(config: TaskConfig, draw: int) -> PreviewTasks:
     try:
         tasks = draw_tasks(family, config, torch.Generator().manual_seed(draw))
         summary = "\n".join(filter(None, [data_summary(family), *getattr(family, "notices", ())]))
-        return dataclasses.replace(tasks, summary=summary, dims=(family.input_dim, family.output_dim))
+        dims = (family.input_dim, family.output_dim)
+        return dataclasses.replace(tasks, summary=summary, dims=dims, kind=family.kind)
     except Exception as error:  # a half-finished family: the form must stay usable
         return PreviewTasks(note=f"No preview for '{config.family}': {type(error).__name__}: {error}")
 

@@ -7,8 +7,9 @@ import dataclasses
 
 import pytest
 
-from studio.config import ConfigError, preset_from_dict
+from studio.config import ConfigError, load_preset, preset_from_dict
 from studio.engine import Training
+from studio.presets import bundled_presets
 from tests.ui.conftest import SHORT, button, open_window, preset_with
 
 
@@ -103,3 +104,24 @@ def test_loading_a_preset_over_unsaved_edits_asks_first(qtbot, tmp_path):
     assert window.open_preset(path) and window.experiment.data["task"]["shots"] == 7
     asked.clear()
     assert window.open_preset(path) and not asked  # nothing edited since: no question
+
+
+def test_an_algorithm_that_does_not_fit_what_a_csv_holds_is_refused_before_start(qtbot, tmp_path):
+    preset = load_preset(bundled_presets()["maml-tabular-stores"], SHORT)  # task_type auto: the target decides
+    window = open_window(qtbot, tmp_path, preset)
+    window.experiment.choose("algorithm.name", "protonet")
+    qtbot.waitUntil(lambda: field_error(window, "algorithm.name") != "", timeout=20_000)
+    assert not button(window, "startButton").isEnabled()
+    assert f"algorithm.name {field_error(window, 'algorithm.name')}" == engine_message(window)
+    assert "does not apply to regression tasks" in field_error(window, "algorithm.name")
+
+
+def test_an_image_too_small_for_conv4_is_refused_before_start(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.experiment.choose("task.family", "glyphs")
+    window.experiment.set_value("task.classes", 80)
+    window.experiment.set_value("task.drawings", 6)
+    window.experiment.set_value("task.image_size", 8)
+    qtbot.waitUntil(lambda: field_error(window, "task.image_size") != "", timeout=20_000)
+    assert not button(window, "startButton").isEnabled()
+    assert f"task.image_size {field_error(window, 'task.image_size')}" == engine_message(window)
