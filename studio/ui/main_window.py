@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         bar.stop.triggered.connect(self.stop)
         bar.reset.triggered.connect(self.reset)
         self.experiment.edited.connect(lambda: self._apply_state(self.state))
+        self.experiment.preview.described.connect(lambda _: self._label_for_settings())
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_MS)
         self.redraw_timer.timeout.connect(self._redraw)
@@ -172,11 +173,19 @@ class MainWindow(QMainWindow):
         """The worker has built the run: label the plots for its kind of task."""
         if session is not self.session or session.training is None:
             return
-        family = session.training.family
-        unit = LOSS_UNITS.get(family.kind, "loss")
+        self._label_panels(session.training.family.kind, session.training.family.input_dim)
+
+    def _label_for_settings(self) -> None:
+        """With no run on screen, the panels speak of the tasks the settings describe (as the preview drew them)."""
+        tasks = self.experiment.preview.tasks
+        if self.session is None and tasks.kind and tasks.dims:
+            self._label_panels(tasks.kind, tasks.dims[0])
+
+    def _label_panels(self, kind: str, input_dim: int) -> None:
+        unit = LOSS_UNITS.get(kind, "loss")
         self.loss_panel.set_unit(unit)
         self.adaptation_panel.set_unit(unit)
-        self.task_fit_panel.expect(family.kind, family.input_dim)
+        self.task_fit_panel.expect(kind, input_dim)
 
     def new_run_dir(self) -> Path | None:
         if not self.record_runs:

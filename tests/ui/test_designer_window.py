@@ -1,0 +1,41 @@
+"""The designer's window around the form: panels labelled for the tasks the settings describe, toolbar words
+that say what they do and buttons that stay put."""
+
+from __future__ import annotations
+
+from studio.ui.toolbar import IDLE, PAUSED
+from tests.ui.conftest import SHORT, button, open_window, preset_with
+
+
+def wait_for_preview(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.experiment.preview.up_to_date, timeout=20_000)
+
+
+def test_before_a_classification_run_the_panels_speak_of_cross_entropy(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    wait_for_preview(qtbot, window)
+    assert "MSE" in window.loss_panel.plot.getAxis("left").labelText
+    window.experiment.choose("task.family", "blobs2d")
+    qtbot.waitUntil(lambda: window.experiment.preview.tasks.kind == "classification", timeout=20_000)
+    assert "cross-entropy" in window.loss_panel.plot.getAxis("left").labelText
+    assert "cross-entropy" in window.adaptation_panel.plot.getAxis("left").labelText
+    task_fit = window.task_fit_panel
+    assert task_fit.stack.currentWidget() is task_fit.decision  # decision regions, not "true function"
+
+
+def test_clear_plots_says_what_it_does(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    clear = button(window, "resetButton")
+    assert clear.text() == "Clear plots" and "settings stay" in clear.toolTip()
+
+
+def test_toolbar_buttons_stay_put_when_pause_becomes_resume(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    stop = button(window, "stopButton")
+    window.toolbar.apply(IDLE, "")
+    qtbot.wait(10)
+    before = stop.mapTo(window, stop.rect().topLeft())
+    window.toolbar.apply(PAUSED, "")
+    qtbot.wait(10)
+    assert button(window, "pauseButton").text() == "Resume"
+    assert stop.mapTo(window, stop.rect().topLeft()) == before
