@@ -39,3 +39,28 @@ def test_toolbar_buttons_stay_put_when_pause_becomes_resume(qtbot, tmp_path):
     qtbot.wait(10)
     assert button(window, "pauseButton").text() == "Resume"
     assert stop.mapTo(window, stop.rect().topLeft()) == before
+
+
+def type_into(qtbot, window, path: str, text: str) -> str:
+    """Type ``text`` over a field's value, leave the field; the message under it ('' when none)."""
+    editor = window.experiment.forms[path.partition(".")[0]].rows[path].editor
+    editor.setFocus()
+    editor.lineEdit().selectAll()
+    qtbot.keyClicks(editor.lineEdit(), text)
+    window.setFocus()
+    qtbot.wait(10)
+    assert editor.text() == text  # what was typed stays, with the message under it
+    row = window.experiment.forms[path.partition(".")[0]].rows[path]
+    return row.error.text() if row.error.isVisibleTo(window) else ""
+
+
+def test_bad_numbers_are_marked_at_the_field_as_typed(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    assert type_into(qtbot, window, "task.shots", "0") == "must be >= 1, got 0"
+    assert not button(window, "startButton").isEnabled()
+    assert type_into(qtbot, window, "task.shots", "abc") != ""
+    assert type_into(qtbot, window, "algorithm.inner_lr", "-1") == "must be > 0, got -1.0"  # not a clamped 0.0
+    assert type_into(qtbot, window, "task.shots", "5") == ""
+    assert window.experiment.valid_preset is None  # inner_lr is still wrong
+    assert type_into(qtbot, window, "algorithm.inner_lr", "0.02") == ""
+    assert window.experiment.valid_preset.task.shots == 5 and window.experiment.valid_preset.algorithm.inner_lr == 0.02
