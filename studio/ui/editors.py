@@ -23,6 +23,7 @@ from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
 from studio.engine.device import available_devices, resolve_device
+from studio.ui.column_editors import ColumnChecks, ColumnCombo
 from studio.ui.path_editor import PathEditor, looks_like_path
 
 Emit = Callable[[Any], None]
@@ -52,6 +53,8 @@ def make_editor(
 ) -> QWidget:
     """The control for one field, showing ``value`` and reporting edits through ``emit``."""
     choices = choices if choices is not None else spec.choices
+    if spec.columns_of:
+        return ColumnChecks(value, emit) if typing.get_origin(kind) is tuple else ColumnCombo(str(value), emit)
     if typing.get_origin(kind) is tuple and choices is not None:
         return multi_choice_editor(choices, value, emit)
     if choices is not None:

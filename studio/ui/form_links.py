@@ -28,6 +28,7 @@ from studio.config import (
     spec_of,
 )
 from studio.engine.models import build_model
+from studio.engine.tasks.tabular_data import csv_header
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
@@ -72,6 +73,7 @@ class FormLinks:
         self._refresh_layers()
         self._grey_sampling_rows()
         self._show_summary()
+        self._offer_columns()
 
     def preview_found(self, tasks: PreviewTasks) -> None:
         self.dims = tasks.dims or self.dims
@@ -112,6 +114,14 @@ class FormLinks:
             active = key == "strategy" or key in used
             row.label.setEnabled(active)
             row.editor.setEnabled(active)
+
+    def _offer_columns(self) -> None:
+        """Fields naming CSV columns offer the columns of the file their sibling field names."""
+        task = self.data().get("task", {})
+        for row in self.forms["task"].rows.values() if "task" in self.forms else ():
+            source = getattr(row.editor, "set_columns", None) and row.spec.columns_of
+            if source:
+                row.editor.set_columns(csv_header(str(task.get(source, ""))))
 
     def _show_summary(self) -> None:
         """Under the data's file or folder; for families without one (generated data) under the family."""

@@ -108,6 +108,7 @@ class FieldRow:
 
     def __init__(self, entry: FieldEntry, editor: QWidget):
         self.path = entry.path
+        self.spec = entry.spec
         self.help = entry.spec.help
         self.label = QLabel(entry.spec.label)
         self.editor = editor

@@ -20,10 +20,15 @@ class TabularCsvTask(TaskConfig):
     queries: int = param(10, "Queries", "Query rows per task.", minimum=1, maximum=100_000)
     path: str = param("", "CSV file", "The table to read (comma-separated, a header row first).", is_path=True)
     group_column: str = param(
-        "", "Task column", "Rows with the same value here form one task (a user, a patient, a store)."
+        "",
+        "Task column",
+        "Rows with the same value here form one task (a user, a patient, a store).",
+        columns_of="path",
     )
-    target_column: str = param("", "Target column", "The column to predict.")
-    feature_columns: tuple[str, ...] = param((), "Feature columns", "Inputs; empty means every other column.")
+    target_column: str = param("", "Target column", "The column to predict.", columns_of="path")
+    feature_columns: tuple[str, ...] = param(
+        (), "Feature columns", "Inputs; empty means every other column.", columns_of="path"
+    )
     task_type: str = param(
         "auto",
         "Task type",
