@@ -3,6 +3,8 @@ that say what they do and buttons that stay put."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from studio.ui.toolbar import IDLE, PAUSED
 from tests.ui.conftest import SHORT, button, open_window, preset_with
 
@@ -64,3 +66,16 @@ def test_bad_numbers_are_marked_at_the_field_as_typed(qtbot, tmp_path):
     assert window.experiment.valid_preset is None  # inner_lr is still wrong
     assert type_into(qtbot, window, "algorithm.inner_lr", "0.02") == ""
     assert window.experiment.valid_preset.task.shots == 5 and window.experiment.valid_preset.algorithm.inner_lr == 0.02
+
+
+def test_the_harmonic_preview_draws_its_curves_through_the_support_points(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.experiment.choose("task.family", "harmonic")
+    preview = window.experiment.preview
+    qtbot.waitUntil(lambda: preview.up_to_date and len(preview.tasks.curves) > 0, timeout=20_000)
+    for line, dots in zip(preview.lines, preview.dots):
+        x, y = line.getData()
+        support_x, support_y = dots.getData()
+        assert x.min() <= support_x.min() and support_x.max() <= x.max()
+        drawn = np.interp(support_x, x, y)  # where the drawn polyline passes at each support point
+        assert np.abs(drawn - support_y).max() < 0.02 * max(1.0, np.abs(y).max())
