@@ -9,10 +9,11 @@ with exactly the message ``studio run`` would print.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
 from studio.config.compatibility import check_combination, combination_errors
@@ -62,6 +63,9 @@ class ExperimentPanel(QScrollArea):
         self.problems = QLabel(wordWrap=True)
         self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
         self.setWidget(self._contents())
+        self._wheel_scrolls = [view.viewport() for view in (self.preview.plot_widget, self.preview.grid.plot_widget)]
+        for viewport in self._wheel_scrolls:
+            viewport.installEventFilter(self)  # the wheel scrolls the form (see eventFilter)
         self._run_preset: Preset | None = None
         self._run_label = ""
         self.hand_edited: set[str] = set()  # paths the user set by hand since the preset was loaded
@@ -84,6 +88,14 @@ class ExperimentPanel(QScrollArea):
             column.addWidget(section)
         column.addStretch(1)
         return contents
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """The wheel over the preview scrolls the form, as over any other part of it; Ctrl+wheel zooms."""
+        wheel = event.type() == QEvent.Type.Wheel and watched in self._wheel_scrolls
+        if wheel and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            QApplication.sendEvent(self.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
 
     # ---- loading and editing -------------------------------------------------
 
@@ -130,9 +142,18 @@ class ExperimentPanel(QScrollArea):
         self.hand_edited.add(path)
         self.dirty = True
         if switching:
-            self._switch(section)
-            self._follow_design()
+            self._keeping_place(path, lambda: (self._switch(section), self._follow_design()))
         self._validate()
+
+    def _keeping_place(self, path: str, rebuild: Callable[[], object]) -> None:
+        """Rebuild forms without the view jumping: the scroll position stays, and so does the focus on ``path``'s
+        control (its old control is deleted, and Qt would move the focus to the next one and scroll to it)."""
+        scrolled = self.verticalScrollBar().value()
+        had_focus = self.forms[_form_of(path)].rows[path].editor.hasFocus()
+        rebuild()
+        if had_focus:
+            self.forms[_form_of(path)].rows[path].editor.setFocus()
+        self.verticalScrollBar().setValue(scrolled)
 
     def _switch(self, section: str, note: str = "") -> None:
         """A new family/model/algorithm: its own defaults and the user's edits that apply; a model that fits."""

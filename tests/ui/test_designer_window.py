@@ -4,6 +4,9 @@ that say what they do and buttons that stay put."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from studio.ui.toolbar import IDLE, PAUSED
 from tests.ui.conftest import SHORT, button, open_window, preset_with
@@ -79,3 +82,53 @@ def test_the_harmonic_preview_draws_its_curves_through_the_support_points(qtbot,
         assert x.min() <= support_x.min() and support_x.max() <= x.max()
         drawn = np.interp(support_x, x, y)  # where the drawn polyline passes at each support point
         assert np.abs(drawn - support_y).max() < 0.02 * max(1.0, np.abs(y).max())
+
+
+def wheel(widget, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    """One notch of the mouse wheel (away from the user) over the middle of ``widget``."""
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_the_preview_scrolls_the_form_and_zoom_needs_ctrl(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.resize(1280, 720)
+    preview = window.experiment.preview
+    qtbot.waitUntil(lambda: preview.up_to_date and len(preview.tasks.curves) > 0, timeout=20_000)
+    bar = window.experiment.verticalScrollBar()
+    view = preview.plot.getViewBox()
+    shown = view.viewRange()
+    wheel(preview.plot_widget.viewport())
+    assert bar.value() > 0 and view.viewRange() == shown  # the form scrolled, the preview did not zoom
+    wheel(preview.plot_widget.viewport(), Qt.KeyboardModifier.ControlModifier)
+    assert view.viewRange() != shown
+    preview.resample()
+    qtbot.waitUntil(lambda: preview.up_to_date, timeout=20_000)
+    assert all(view.autoRangeEnabled())  # a new draw is shown whole, not through the old zoom
+
+
+def test_choosing_a_family_keeps_the_form_where_it_was_scrolled(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.resize(1280, 720)
+    bar = window.experiment.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 200)
+    for family in ("glyphs", "blobs2d", "tabular_csv", "polynomial", "sinusoid"):
+        window.activateWindow()
+        qtbot.waitActive(window)
+        combo = window.experiment.forms["task"].rows["task.family"].editor
+        combo.setFocus()  # as after picking from it with the mouse
+        qtbot.waitUntil(combo.hasFocus)
+        bar.setValue(150)
+        window.experiment.choose("task.family", family)
+        qtbot.wait(100)
+        assert bar.value() == 150, family

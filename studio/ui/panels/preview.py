@@ -46,6 +46,7 @@ class PreviewPanel(PlotPanel):
         self.legend.hide()
         self.plot_widget.setMinimumSize(200, 190)
         self.plot_widget.setMaximumHeight(230)
+        self.plot_widget.setToolTip("Ctrl+wheel zooms; the wheel alone scrolls the form")
         self.lines = [self.curve(None, color) for color in TASK_COLORS[:PREVIEW_TASKS]]
         self.dots = [self.points(None, color, size=5) for color in TASK_COLORS[:PREVIEW_TASKS]]
         self.class_query = pg.ScatterPlotItem(size=7, brush=None)
@@ -108,6 +109,7 @@ class PreviewPanel(PlotPanel):
         if request != self.request:
             return
         self.drawn, self.tasks = request, tasks
+        self.plot.enableAutoRange()  # new tasks are shown whole, whatever the last zoom was
         self._show_curves(tasks)
         self._show_points(tasks.points)
         if tasks.episode is not None:
