@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
@@ -76,7 +77,7 @@ class ExperimentPanel(QScrollArea):
     def _contents(self) -> QWidget:
         contents = QWidget()
         column = QVBoxLayout(contents)
-        column.setContentsMargins(6, 6, 6, 6)
+        column.setContentsMargins(4, 6, 2, 6)
         column.addWidget(self.banner)
         column.addWidget(self.problems)
         for name, title, _ in FORMS:
@@ -134,6 +135,18 @@ class ExperimentPanel(QScrollArea):
         width = max((row.label.sizeHint().width() for row in rows), default=0)
         for row in rows:
             row.label.setMinimumWidth(width)
+        self._fit_width()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._fit_width()  # the rows' widths are known once the style has polished them
+
+    def _fit_width(self) -> None:
+        """Never narrower than the rows need: a squeezed form would cut its controls off at the right."""
+        contents = self.widget()
+        if contents is not None:
+            frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+            self.setMinimumWidth(contents.minimumSizeHint().width() + frame)
 
     def _field_changed(self, path: str, value: Any) -> None:
         section, _, key = path.partition(".")

@@ -29,7 +29,7 @@ from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.run_data import RunData
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
-from studio.ui.side_docks import add_side_docks
+from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
 from studio.ui.worker import RunSession
@@ -87,12 +87,12 @@ class MainWindow(QMainWindow):
         build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
         self.exports = ExportActions(self)
         self.library = RunLibrary(self)  # the Runs dock, compared runs, plot controls, seeds, resuming
+        add_tabs_beside(self, self.library.dock, ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
 
     def _build_layout(self) -> None:
         plots = plot_area(
             ("Loss", self.loss_panel), ("Adaptation", self.adaptation_panel), ("Task fit", self.task_fit_panel)
         )
-        add_side_docks(plots, "Loss", ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         self.setCentralWidget(side_by_side(self.experiment, plots))
         self.resize(1400, 900)
 

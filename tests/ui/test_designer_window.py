@@ -132,3 +132,14 @@ def test_choosing_a_family_keeps_the_form_where_it_was_scrolled(qtbot, tmp_path)
         window.experiment.choose("task.family", family)
         qtbot.wait(100)
         assert bar.value() == 150, family
+
+
+def test_at_1280_by_720_the_form_fits_and_the_plots_keep_their_height(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.experiment.preview.up_to_date, timeout=20_000)
+    qtbot.wait(50)
+    assert window.width() <= 1280 and window.height() <= 720
+    assert not window.experiment.horizontalScrollBar().isVisible()  # nothing cut off at the right
+    plots = (window.loss_panel, window.adaptation_panel, window.task_fit_panel.regression)
+    assert min(panel.plot_widget.height() for panel in plots) >= 160
