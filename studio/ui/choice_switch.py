@@ -15,6 +15,7 @@ from typing import Any
 from studio.config import SECTIONS, ConfigError, section_class
 from studio.config.compatibility import INPUT_WORDS, fitting_models
 from studio.ui.forms import plain_defaults
+from studio.ui.labels import choice_label
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,9 @@ def design_name(data: dict[str, Any]) -> str:
 
 def design_description(data: dict[str, Any]) -> str:
     """'ANIL on 2-D blobs; network: MLP (fully connected).' from the choices' labels."""
-    words = {section: choice_label(section, data.get(section, {})) for section in ("algorithm", "task", "model")}
+    chosen = {section: str(data.get(section, {}).get(SECTIONS[section].key, "")) for section in SECTIONS}
+    words = {section: choice_label(section, name) for section, name in chosen.items()}
     return f"{words['algorithm']} on {words['task']}; network: {words['model']}."
-
-
-def choice_label(section: str, table: dict[str, Any]) -> str:
-    """The human label of a section's current choice (its registered name where it has none)."""
-    return SECTIONS[section].label(str(table.get(SECTIONS[section].key, "")))
 
 
 def _show(value: Any) -> str:

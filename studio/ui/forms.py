@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 from studio.config import SECTIONS, Preset, Spec, public_fields, section_class, spec_of
 from studio.ui.choices import choice_descriptions
 from studio.ui.editors import device_editor, make_editor, object_name
+from studio.ui.labels import choice_label
 
 NOTE_COLOR = "#555555"
 EditorFactory = Callable[["FieldEntry", Callable[[Any], None]], QWidget]
@@ -54,7 +55,7 @@ def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] 
             continue
         choices = tuple(SECTIONS[section].names()) if field.name == key else None
         described = choice_descriptions(section) if field.name == key else None
-        labels = {name: SECTIONS[section].label(name) for name in choices} if choices else None
+        labels = {name: choice_label(section, name) for name in choices} if choices else None
         value = table.get(field.name, getattr(defaults, field.name))
         path = f"{section}.{field.name}"
         entries.append(FieldEntry(path, spec_of(field), hints[field.name], value, choices, described, labels))

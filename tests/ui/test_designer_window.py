@@ -3,6 +3,8 @@ that say what they do and buttons that stay put."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio.ui.toolbar import IDLE, PAUSED
 from tests.ui.conftest import SHORT, button, open_window, preset_with
+from tests.ui.runs_fixtures import library_window, pristine  # noqa: F401 (fixtures)
 
 
 def wait_for_preview(qtbot, window) -> None:
@@ -143,3 +146,23 @@ def test_at_1280_by_720_the_form_fits_and_the_plots_keep_their_height(qtbot, tmp
     assert not window.experiment.horizontalScrollBar().isVisible()  # nothing cut off at the right
     plots = (window.loss_panel, window.adaptation_panel, window.task_fit_panel.regression)
     assert min(panel.plot_widget.height() for panel in plots) >= 160
+
+
+def menu_texts(menu) -> list[str]:
+    texts = []
+    for action in menu.actions():
+        texts.append(action.text())
+        if action.menu() is not None:
+            texts += menu_texts(action.menu())
+    return texts
+
+
+def test_menus_and_the_runs_table_use_words_not_identifiers(qtbot, library_window):
+    window = library_window
+    texts = [t for action in window.menuBar().actions() for t in [action.text(), *menu_texts(action.menu())]]
+    assert "Tasks drawn" in texts
+    identifiers = [t for t in texts if re.search(r"\b[a-z]+_[a-z_]+\b", t) and not t.startswith(("&Bundled", "/"))]
+    assert [t for t in identifiers if ":" not in t] == []  # bundled presets are listed as 'file-name: description'
+    table = window.library.panel.table
+    shown = {table.item(row, column).text() for row in range(table.rowCount()) for column in (1, 2)}
+    assert {"MAML", "Sinusoids"} <= shown and "maml" not in shown and "sinusoid" not in shown
