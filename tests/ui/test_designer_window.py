@@ -11,8 +11,10 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from studio.ui.toolbar import IDLE, PAUSED
+from tests.ui import runs_fixtures
 from tests.ui.conftest import SHORT, button, open_window, preset_with
-from tests.ui.runs_fixtures import library_window, pristine  # noqa: F401 (fixtures)
+
+pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
 
 
 def wait_for_preview(qtbot, window) -> None:
