@@ -69,7 +69,7 @@ class ExperimentPanel(QScrollArea):
             viewport.installEventFilter(self)  # the wheel scrolls the form (see eventFilter)
         self._run_preset: Preset | None = None
         self._run_label = ""
-        self.hand_edited: set[str] = set()  # paths the user set by hand since the preset was loaded
+        self.hand_edited: dict[str, Any] = {}  # path -> value the user set by hand since the preset was loaded
         self.switch_notes: dict[str, str] = {}  # section -> what its last new choice kept or changed
         self.dirty = False  # edited since loaded or saved
         self.load(preset)
@@ -103,7 +103,7 @@ class ExperimentPanel(QScrollArea):
     def load(self, preset: Preset) -> None:
         """Show ``preset`` in every form (the run on screen is not touched)."""
         self.data = preset_to_dict(preset)
-        self.hand_edited, self.switch_notes, self.dirty = set(), {}, False
+        self.hand_edited, self.switch_notes, self.dirty = {}, {}, False
         self.loaded_name = self.data.get("name")
         for name in self.forms:
             self._rebuild(name)
@@ -152,7 +152,7 @@ class ExperimentPanel(QScrollArea):
         section, _, key = path.partition(".")
         switching = section in SECTIONS and key == SECTIONS[section].key
         set_value(self.data, path, value)
-        self.hand_edited.add(path)
+        self.hand_edited[path] = value
         self.dirty = True
         if switching:
             self._keeping_place(path, lambda: (self._switch(section), self._follow_design()))
