@@ -25,6 +25,7 @@ from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries
 from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
 
+CHOICES = ("task", "model", "algorithm")
 FORMS = (  # (form, title, what it holds)
     ("experiment", "Experiment", "name and description"),
     ("task", "Task distribution", "the [task] section"),
@@ -235,15 +236,23 @@ class ExperimentPanel(QScrollArea):
     def _data_described(self, tasks: PreviewTasks) -> None:
         """What only the data tells: the kind of a CSV's tasks (does the algorithm apply?), the input size
         (can the network be built for it?)."""
-        preset = self._checked
-        if preset is None or tasks.kind is None:
+        chosen = self._chosen_sections()
+        if chosen is None or tasks.kind is None:
             return
-        errors = combination_errors(preset.task, preset.model, preset.algorithm, tasks.kind)
+        errors = combination_errors(*chosen, tasks.kind)
         if not errors:
-            errors = network_errors(preset.model, tasks.dims)
-        if errors:
-            self._sampler_errors = self._sampler_errors + errors
+            errors = network_errors(chosen[1], tasks.dims)
+        new = [e for e in errors if e not in self._config_errors]
+        if new:
+            self._sampler_errors = self._sampler_errors + new
             self._publish()
+
+    def _chosen_sections(self) -> tuple[Any, Any, Any] | None:
+        """The task, model and algorithm settings, each valid on its own (other sections may not be)."""
+        try:
+            return tuple(getattr(preset_from_dict({s: copy.deepcopy(self.data[s])}), s) for s in CHOICES)
+        except (ConfigError, KeyError):
+            return None
 
     def add_problems(self, errors: list[FieldError]) -> None:
         """Mark what the engine refused when a run started (until the next edit)."""
