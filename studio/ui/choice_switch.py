@@ -26,16 +26,14 @@ class Switched:
     note: str
 
 
-def switch_section(section: str, table: dict[str, Any], edited: set[str]) -> Switched:
-    """``table`` (already naming its new choice) as the new choice's defaults plus the user's edits that apply."""
+def switch_section(section: str, table: dict[str, Any], edits: dict[str, Any]) -> Switched:
+    """``table`` (already naming its new choice) as the new choice's defaults plus the values the user set by
+    hand (``edits``: path -> value, kept even while another choice did not have the field) that it has."""
     defaults = plain_defaults(section, table)
     key = SECTIONS[section].key
-    kept = sorted(k for k in defaults if k != key and f"{section}.{k}" in edited and k in table)
-    new = {**defaults, **{k: table[k] for k in kept}}
-    note = (
-        f"Kept your {', '.join(f'{k} = {_show(table[k])}' for k in kept)}; the rest are its defaults." if kept else ""
-    )
-    return Switched(new, note)
+    kept = {k: edits[f"{section}.{k}"] for k in defaults if k != key and f"{section}.{k}" in edits}
+    said = ", ".join(f"{k} = {_show(v)}" for k, v in kept.items())
+    return Switched({**defaults, **kept}, f"Kept your {said}; the rest are its defaults." if kept else "")
 
 
 def model_for_task(data: dict[str, Any]) -> Switched | None:
