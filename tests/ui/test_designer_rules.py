@@ -125,3 +125,13 @@ def test_an_image_too_small_for_conv4_is_refused_before_start(qtbot, tmp_path):
     qtbot.waitUntil(lambda: field_error(window, "task.image_size") != "", timeout=20_000)
     assert not button(window, "startButton").isEnabled()
     assert f"task.image_size {field_error(window, 'task.image_size')}" == engine_message(window)
+
+
+def test_a_hand_set_value_survives_a_detour_through_a_family_without_it(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.experiment.choose("task.family", "glyphs")
+    window.experiment.set_value("task.ways", 3)
+    window.experiment.choose("task.family", "sinusoid")  # no ways here
+    window.experiment.choose("task.family", "blobs2d")
+    assert window.experiment.data["task"]["ways"] == 3
+    assert "Kept your ways = 3" in window.experiment.forms["task"].rows["task.family"].note.text()
