@@ -168,3 +168,17 @@ def test_menus_and_the_runs_table_use_words_not_identifiers(qtbot, library_windo
     table = window.library.panel.table
     shown = {table.item(row, column).text() for row in range(table.rowCount()) for column in (1, 2)}
     assert {"MAML", "Sinusoids"} <= shown and "maml" not in shown and "sinusoid" not in shown
+
+
+def test_a_many_way_glyph_preview_draws_each_glyph_large_enough_to_see(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.experiment.choose("task.family", "glyphs")
+    for path, value in {"task.classes": 120, "task.drawings": 6, "task.ways": 12, "task.image_size": 16}.items():
+        window.experiment.set_value(path, value)
+    grid = window.experiment.preview.grid
+    qtbot.waitUntil(lambda: window.experiment.preview.up_to_date and len(grid.cells) == 12 * 6, timeout=30_000)
+    qtbot.wait(50)
+    view = grid.plot.getViewBox()
+    (x0, x1), (y0, y1) = view.viewRange()
+    pixels_per_unit = min(view.width() / (x1 - x0), view.height() / (y1 - y0))
+    assert grid.cell_size * pixels_per_unit >= 20  # was 8 px per glyph with the grid capped at 260 px
