@@ -12,20 +12,20 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
-from studio.config.compatibility import check_combination, combination_errors
+from studio.config.compatibility import check_combination
 from studio.engine.device import resolve_device
 from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
-from studio.ui.form_links import FormLinks, network_errors
+from studio.ui.form_links import FormLinks, data_errors
 from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
 from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
+from studio.ui.wheel_scroll import WheelScrollsForm
 
-CHOICES = ("task", "model", "algorithm")
 FORMS = (  # (form, title, what it holds)
     ("experiment", "Experiment", "name and description"),
     ("task", "Task distribution", "the [task] section"),
@@ -65,9 +65,7 @@ class ExperimentPanel(QScrollArea):
         self.problems = QLabel(wordWrap=True)
         self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
         self.setWidget(self._contents())
-        self._wheel_scrolls = [view.viewport() for view in (self.preview.plot_widget, self.preview.grid.plot_widget)]
-        for viewport in self._wheel_scrolls:
-            viewport.installEventFilter(self)  # the wheel scrolls the form (see eventFilter)
+        self.wheel = WheelScrollsForm(self, [self.preview.plot_widget, self.preview.grid.plot_widget])
         self._run_preset: Preset | None = None
         self._run_label = ""
         self.hand_edited: dict[str, Any] = {}  # path -> value the user set by hand since the preset was loaded
@@ -90,14 +88,6 @@ class ExperimentPanel(QScrollArea):
             column.addWidget(section)
         column.addStretch(1)
         return contents
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """The wheel over the preview scrolls the form, as over any other part of it; Ctrl+wheel zooms."""
-        wheel = event.type() == QEvent.Type.Wheel and watched in self._wheel_scrolls
-        if wheel and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            QApplication.sendEvent(self.verticalScrollBar(), event)
-            return True
-        return super().eventFilter(watched, event)
 
     # ---- loading and editing -------------------------------------------------
 
@@ -236,23 +226,10 @@ class ExperimentPanel(QScrollArea):
     def _data_described(self, tasks: PreviewTasks) -> None:
         """What only the data tells: the kind of a CSV's tasks (does the algorithm apply?), the input size
         (can the network be built for it?)."""
-        chosen = self._chosen_sections()
-        if chosen is None or tasks.kind is None:
-            return
-        errors = combination_errors(*chosen, tasks.kind)
-        if not errors:
-            errors = network_errors(chosen[1], tasks.dims)
-        new = [e for e in errors if e not in self._config_errors]
+        new = [e for e in data_errors(self.data, tasks.kind, tasks.dims) if e not in self._config_errors]
         if new:
             self._sampler_errors = self._sampler_errors + new
             self._publish()
-
-    def _chosen_sections(self) -> tuple[Any, Any, Any] | None:
-        """The task, model and algorithm settings, each valid on its own (other sections may not be)."""
-        try:
-            return tuple(getattr(preset_from_dict({s: copy.deepcopy(self.data[s])}), s) for s in CHOICES)
-        except (ConfigError, KeyError):
-            return None
 
     def add_problems(self, errors: list[FieldError]) -> None:
         """Mark what the engine refused when a run started (until the next edit)."""

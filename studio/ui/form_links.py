@@ -27,6 +27,7 @@ from studio.config import (
     section_class,
     spec_of,
 )
+from studio.config.compatibility import combination_errors
 from studio.engine.models import build_model
 from studio.engine.tasks.tabular_data import csv_header
 from studio.ui.forms import FieldEntry, SectionForm
@@ -34,6 +35,7 @@ from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
 from studio.ui.preview_sampling import PreviewTasks
 
+CHOICES = ("task", "model", "algorithm")
 ADAPT_LAYERS = "algorithm.adapt_layers"
 CURRICULUM_PARAMETERS = "sampling.curriculum_parameters"
 STRATEGY_FIELDS = {  # the sampling settings each strategy reads (the strategy itself always applies)
@@ -132,6 +134,18 @@ class FormLinks:
         family = rows.get(f"task.{SECTIONS['task'].key}")
         if family is not None:
             family.set_note("\n".join(filter(None, [family.description, "" if paths else self.summary])))
+
+
+def data_errors(data: dict[str, Any], kind: str | None, dims: tuple[int, int] | None) -> list[FieldError]:
+    """What only the data tells about the chosen family, model and algorithm (each valid on its own): whether the
+    algorithm applies to the kind of tasks it holds (a CSV's target decides), whether the network fits its inputs."""
+    try:
+        task, model, algorithm = (getattr(preset_from_dict({s: copy.deepcopy(data[s])}), s) for s in CHOICES)
+    except (ConfigError, KeyError):
+        return []
+    if kind is None:
+        return []
+    return combination_errors(task, model, algorithm, kind) or network_errors(model, dims)
 
 
 def network_errors(model: ModelConfig, dims: tuple[int, int] | None) -> list[FieldError]:
