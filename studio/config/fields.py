@@ -29,6 +29,7 @@ class Spec:
     step: float | None = None  # suggested increment for spin boxes and sliders
     advanced: bool = False
     is_path: bool = False  # a file or folder; relative paths in a preset file are relative to that file
+    columns_of: str | None = None  # names columns of the CSV file that this sibling field gives (forms offer them)
 
 
 def param(default: Any, label: str, help: str, **spec: Any) -> Any:

@@ -42,6 +42,11 @@ class Registry:
         self._load()
         return sorted(self._classes)
 
+    def label(self, name: str) -> str:
+        """What a user reads for ``name``: its settings class's ``label``, else the name itself."""
+        self._load()
+        return getattr(self._classes.get(name), "label", "") or name
+
     def get(self, name: object) -> type:
         self._load()
         if not isinstance(name, str) or name not in self._classes:

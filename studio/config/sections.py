@@ -17,7 +17,17 @@ from studio.config.fields import param
 
 @dataclass(frozen=True)
 class TaskConfig:
-    """Settings every task family has: how many examples a task shows."""
+    """Settings every task family has: how many examples a task shows.
+
+    A family declares what its tasks are (``tasks_are``: regression or
+    classification; ``None`` where the data decides) and what its inputs are
+    (``input_kind``: vectors of numbers or images); :mod:`studio.config.compatibility`
+    checks models and algorithms against these.
+    """
+
+    label: ClassVar[str] = ""  # what a user reads in pickers and menus ('' shows the registered name)
+    tasks_are: ClassVar[str | None] = "regression"
+    input_kind: ClassVar[str] = "vector"
 
     family: str = param("sinusoid", "Task family", "Which distribution tasks are drawn from.")
     shots: int = param(
@@ -25,14 +35,26 @@ class TaskConfig:
     )
     queries: int = param(10, "Queries", "Query examples per task used to score adaptation.", minimum=1, maximum=10_000)
 
+    def task_kind(self) -> str | None:
+        """``regression`` or ``classification``; ``None`` where the data decides (known once the family is built)."""
+        return self.tasks_are
+
 
 @dataclass(frozen=True)
 class ModelConfig:
+    """A network; ``input_kinds`` are the inputs it takes (``vector``, ``image``)."""
+
+    label: ClassVar[str] = ""
+    input_kinds: ClassVar[tuple[str, ...]] = ("vector", "image")
     kind: str = param("mlp", "Model", "The network that is meta-learned.")
 
 
 @dataclass(frozen=True)
 class AlgorithmConfig:
+    """A meta-learner; ``task_kinds`` are the kinds of task it applies to."""
+
+    label: ClassVar[str] = ""
+    task_kinds: ClassVar[tuple[str, ...]] = ("regression", "classification")
     name: str = param("maml", "Algorithm", "The meta-learning algorithm.")
     # How the algorithm may be evaluated (README, "Evaluation protocol"); subclasses override.
     # any_ways: its classifier is built from each support set, so test tasks may have any number of classes;

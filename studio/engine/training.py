@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from studio.config import Preset, preset_to_dict
+from studio.config.compatibility import check_combination
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import Params
 from studio.engine.baselines import evaluate_baselines
@@ -58,6 +59,7 @@ class Training:
         self.device = self.world.device
         check_shardable(preset.training, self.world.size)
         self.family = build_family(preset.task)
+        check_combination(preset.task, preset.model, preset.algorithm, self.family.kind)
         # evaluation may draw other ways and shots than training (evaluation.ways, evaluation.shots)
         same = evaluation_task(preset) == preset.task
         self.eval_family = self.family if same else evaluation_family(preset, "validation")

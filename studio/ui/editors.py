@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QFocusEvent, QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
 from studio.engine.device import available_devices, resolve_device
+from studio.ui.column_editors import ColumnChecks, ColumnCombo
 from studio.ui.path_editor import PathEditor, looks_like_path
 
 Emit = Callable[[Any], None]
@@ -48,13 +49,16 @@ def make_editor(
     emit: Emit,
     choices: Sequence[str] | None = None,
     descriptions: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> QWidget:
     """The control for one field, showing ``value`` and reporting edits through ``emit``."""
     choices = choices if choices is not None else spec.choices
+    if spec.columns_of:
+        return ColumnChecks(value, emit) if typing.get_origin(kind) is tuple else ColumnCombo(str(value), emit)
     if typing.get_origin(kind) is tuple and choices is not None:
         return multi_choice_editor(choices, value, emit)
     if choices is not None:
-        return combo_editor(choices, value, emit, descriptions)
+        return combo_editor(choices, value, emit, descriptions, labels)
     if looks_like_path(spec, kind) and isinstance(value, str):
         return PathEditor(spec, value, emit)
     if typing.get_origin(kind) is tuple:
@@ -70,17 +74,22 @@ def make_editor(
 
 
 def combo_editor(
-    choices: Sequence[str], value: Any, emit: Emit, descriptions: dict[str, str] | None = None
+    choices: Sequence[str],
+    value: Any,
+    emit: Emit,
+    descriptions: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> QComboBox:
+    """Each choice shown by its label (``labels``, else itself), described in its tooltip; emits the choice."""
     combo = QComboBox()
-    combo.addItems(list(choices))
-    for index, choice in enumerate(choices):
+    for choice in choices:
+        combo.addItem((labels or {}).get(choice, choice), choice)
         if (descriptions or {}).get(choice):
-            combo.setItemData(index, descriptions[choice], Qt.ItemDataRole.ToolTipRole)
-    if str(value) not in choices:  # keep an invalid loaded value visible, so it can be marked
-        combo.addItem(str(value))
-    combo.setCurrentText(str(value))
-    combo.currentTextChanged.connect(emit)
+            combo.setItemData(combo.count() - 1, descriptions[choice], Qt.ItemDataRole.ToolTipRole)
+    if combo.findData(str(value)) < 0:  # keep an invalid loaded value visible, so it can be marked
+        combo.addItem(str(value), str(value))
+    combo.setCurrentIndex(combo.findData(str(value)))
+    combo.currentIndexChanged.connect(lambda index: emit(combo.itemData(index)))
     return combo
 
 
@@ -118,44 +127,93 @@ def check_editor(value: bool, emit: Emit) -> QCheckBox:
     return box
 
 
+class NumberEntry:
+    """Lets a spin box hold whatever is typed (``0`` where the minimum is 1, ``abc``, ``-1``) instead of
+    snapping back: validation then marks the field with what was expected and what was typed."""
+
+    limits: tuple[float | None, float | None] = (None, None)  # the field's range, which the arrows keep to
+
+    def validate(self, text: str, pos: int) -> object:
+        return QValidator.State.Acceptable, text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
+        low, high = self.limits
+        value = self.value() + steps * self.singleStep()
+        value = value if low is None else max(value, low)
+        self.setValue(value if high is None else min(value, high))
+
+    def fixup(self, text: str) -> str:
+        return text
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        typed = self.lineEdit().text()
+        super().focusOutEvent(event)  # which rewrites text it cannot read as the last value
+        if self.parse(typed) is None:
+            self.lineEdit().setText(typed)
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
+        number = self.parse(text)
+        return self.value() if number is None else number
+
+    def report_edits(self, emit: Emit) -> None:
+        """Typed text goes to ``emit`` as a number, or as typed when it is none; arrow steps as their value."""
+        last: list[Any] = [self.value()]
+
+        def send(value: Any) -> None:
+            if value != last[0] or type(value) is not type(last[0]):
+                last[0] = value
+                emit(value)
+
+        self.lineEdit().textEdited.connect(lambda text: send(_or_text(self.parse(text), text)))
+        self.valueChanged.connect(send)
+
+
+class IntSpinBox(NumberEntry, QSpinBox):
+    def parse(self, text: str) -> int | None:
+        try:
+            return int(text.replace(self.locale().groupSeparator(), "").strip())
+        except ValueError:
+            return None
+
+
 def int_editor(spec: Spec, value: int, emit: Emit) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(_int_bound(spec.minimum, -INT32), _int_bound(spec.maximum, INT32))
+    """Arrows step within the field's range; typed values beyond it are kept (and marked by validation)."""
+    spin = IntSpinBox()
+    spin.setRange(-INT32, INT32)
+    spin.limits = (spec.minimum, spec.maximum)
     spin.setValue(value)
     spin.setSingleStep(int(spec.step or 1))
     spin.setGroupSeparatorShown(True)
-    spin.valueChanged.connect(emit)
+    spin.report_edits(emit)
     return spin
 
 
-class FloatSpinBox(QDoubleSpinBox):
+class FloatSpinBox(NumberEntry, QDoubleSpinBox):
     """A double spin box that shows ``0.001`` rather than ``0.00100000``."""
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
         return f"{value:.6g}"
 
-    def valueFromText(self, text: str) -> float:  # noqa: N802
+    def parse(self, text: str) -> float | None:
         try:
             return float(text)
         except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:
-        try:
-            float(text)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        return QValidator.State.Acceptable, text, pos
+            return None
 
 
 def float_editor(spec: Spec, value: float, emit: Emit) -> FloatSpinBox:
     spin = FloatSpinBox()
     spin.setDecimals(10)
-    spin.setRange(_float_bound(spec.minimum, -1e12), _float_bound(spec.maximum, 1e12))
+    spin.setRange(-1e12, 1e12)
+    spin.limits = (spec.minimum, spec.maximum)
     spin.setSingleStep(spec.step or _step_for(value))
     spin.setValue(value)
-    spin.valueChanged.connect(emit)
+    spin.report_edits(emit)
     return spin
+
+
+def _or_text(number: float | None, text: str) -> Any:
+    return text.strip() if number is None else number
 
 
 def range_editor(spec: Spec, value: Any, emit: Emit, item: type = float) -> QWidget:
@@ -218,15 +276,6 @@ def device_editor(value: str, emit: Emit) -> QComboBox:
     combo.setCurrentIndex(index)
     combo.currentIndexChanged.connect(lambda i: emit(combo.itemData(i)))
     return combo
-
-
-def _int_bound(limit: float | None, fallback: int) -> int:
-    """A spin box holds 32-bit ints: clamp wider limits (the values beyond are still validated)."""
-    return fallback if limit is None else int(max(min(limit, INT32), -INT32))
-
-
-def _float_bound(limit: float | None, fallback: float) -> float:
-    return fallback if limit is None else float(limit)
 
 
 def _step_for(value: float) -> float:

@@ -9,17 +9,22 @@ with exactly the message ``studio run`` would print.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
+from studio.config.compatibility import check_combination
 from studio.engine.device import resolve_device
-from studio.ui.form_links import FormLinks
-from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, plain_defaults, scalar_entries, section_entries
-from studio.ui.panels.preview import PreviewPanel
+from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
+from studio.ui.form_links import FormLinks, data_errors
+from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
+from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
+from studio.ui.wheel_scroll import WheelScrollsForm
 
 FORMS = (  # (form, title, what it holds)
     ("experiment", "Experiment", "name and description"),
@@ -51,6 +56,7 @@ class ExperimentPanel(QScrollArea):
         self.preview = PreviewPanel()
         self.preview.checked.connect(self._sampler_checked)
         self.preview.described.connect(self.links.preview_found)
+        self.preview.described.connect(self._data_described)
         self._checked: Preset | None = preset
         self._config_errors: list[FieldError] = []
         self._sampler_errors: list[FieldError] = []
@@ -59,14 +65,18 @@ class ExperimentPanel(QScrollArea):
         self.problems = QLabel(wordWrap=True)
         self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
         self.setWidget(self._contents())
+        self.wheel = WheelScrollsForm(self, [self.preview.plot_widget, self.preview.grid.plot_widget])
         self._run_preset: Preset | None = None
         self._run_label = ""
+        self.hand_edited: dict[str, Any] = {}  # path -> value the user set by hand since the preset was loaded
+        self.switch_notes: dict[str, str] = {}  # section -> what its last new choice kept or changed
+        self.dirty = False  # edited since loaded or saved
         self.load(preset)
 
     def _contents(self) -> QWidget:
         contents = QWidget()
         column = QVBoxLayout(contents)
-        column.setContentsMargins(6, 6, 6, 6)
+        column.setContentsMargins(4, 6, 2, 6)
         column.addWidget(self.banner)
         column.addWidget(self.problems)
         for name, title, _ in FORMS:
@@ -84,6 +94,8 @@ class ExperimentPanel(QScrollArea):
     def load(self, preset: Preset) -> None:
         """Show ``preset`` in every form (the run on screen is not touched)."""
         self.data = preset_to_dict(preset)
+        self.hand_edited, self.switch_notes, self.dirty = {}, {}, False
+        self.loaded_name = self.data.get("name")
         for name in self.forms:
             self._rebuild(name)
         self._validate()
@@ -99,7 +111,14 @@ class ExperimentPanel(QScrollArea):
         else:
             entries = self.links.entries(form, section_entries(form, data.get(form, {})))
         self.forms[form].build(entries)
+        self._show_switch_note(form)
         self._align_labels()
+
+    def _show_switch_note(self, form: str) -> None:
+        row = self.forms[form].rows.get(f"{form}.{SECTIONS[form].key}") if form in SECTIONS else None
+        if row is not None and self.switch_notes.get(form):
+            row.description = "\n".join(filter(None, [row.description, self.switch_notes[form]]))
+            row.set_note(row.description)
 
     def _align_labels(self) -> None:
         """One label column for every section, so the controls line up down the panel."""
@@ -107,18 +126,74 @@ class ExperimentPanel(QScrollArea):
         width = max((row.label.sizeHint().width() for row in rows), default=0)
         for row in rows:
             row.label.setMinimumWidth(width)
+        self._fit_width()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self._fit_width()  # the rows' widths are known once the style has polished them
+
+    def _fit_width(self) -> None:
+        """Never narrower than the rows need: a squeezed form would cut its controls off at the right."""
+        contents = self.widget()
+        if contents is not None:
+            frame = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+            self.setMinimumWidth(contents.minimumSizeHint().width() + frame)
 
     def _field_changed(self, path: str, value: Any) -> None:
         section, _, key = path.partition(".")
         switching = section in SECTIONS and key == SECTIONS[section].key
         set_value(self.data, path, value)
-        if switching:  # a new family/model/algorithm: its own fields, at their defaults
-            table = self.data[section]
-            self.data[section] = {**plain_defaults(section, table), **table}
-            self._rebuild(section)
-            if section == "task":  # the ranges a curriculum may narrow are the family's
-                self._rebuild("sampling")
+        self.hand_edited[path] = value
+        self.dirty = True
+        if switching:
+            self._keeping_place(path, lambda: (self._switch(section), self._follow_design()))
         self._validate()
+
+    def _keeping_place(self, path: str, rebuild: Callable[[], object]) -> None:
+        """Rebuild forms without the view jumping: the scroll position stays, and so does the focus on ``path``'s
+        control (its old control is deleted, and Qt would move the focus to the next one and scroll to it)."""
+        scrolled = self.verticalScrollBar().value()
+        had_focus = self.forms[_form_of(path)].rows[path].editor.hasFocus()
+        rebuild()
+        if had_focus:
+            self.forms[_form_of(path)].rows[path].editor.setFocus()
+        self.verticalScrollBar().setValue(scrolled)
+
+    def _switch(self, section: str, note: str = "") -> None:
+        """A new family/model/algorithm: its own defaults and the user's edits that apply; a model that fits."""
+        switched = switch_section(section, self.data[section], self.hand_edited)
+        self.data[section] = switched.table
+        self.switch_notes[section] = " ".join(filter(None, [note, switched.note]))
+        self._rebuild(section)
+        if section != "task":
+            return
+        self._rebuild("sampling")  # the ranges a curriculum may narrow are the family's
+        model = model_for_task(self.data)
+        if model is not None:
+            self.data["model"] = model.table
+            self._switch("model", model.note)
+
+    def _follow_design(self) -> None:
+        """A name and description the user has not written say what the experiment now is."""
+        follow = {"name": design_name, "description": design_description}
+        for key, make in follow.items():
+            if key not in self.hand_edited:
+                self.data[key] = make(self.data)
+        self._rebuild("experiment")
+
+    def choose(self, path: str, name: str) -> None:
+        """Pick ``name`` in the combo box of ``path`` (a family, model or algorithm), as a user would."""
+        combo = self.forms[_form_of(path)].rows[path].editor
+        combo.setCurrentIndex(combo.findData(name))
+
+    def mark_saved(self) -> None:
+        """The settings on screen are now a preset file's."""
+        self.dirty, self.loaded_name = False, self.data.get("name")
+
+    @property
+    def renamed(self) -> bool:
+        """The name is no longer the loaded preset's (the user wrote one, or it follows the design)."""
+        return self.data.get("name") != self.loaded_name
 
     def set_value(self, path: str, value: Any) -> None:
         """Change one value as if typed into its control, and show it there."""
@@ -133,6 +208,7 @@ class ExperimentPanel(QScrollArea):
         try:
             preset = preset_from_dict(copy.deepcopy(self.data))
             resolve_device(preset.training.device)
+            check_combination(preset.task, preset.model, preset.algorithm)
             self._checked, self._config_errors = preset, []
         except ConfigError as error:
             self._checked, self._config_errors = None, list(error.errors)
@@ -145,6 +221,14 @@ class ExperimentPanel(QScrollArea):
         """The preview's sampler refused the settings (say, a data folder that does not exist)."""
         if errors or self._sampler_errors:
             self._sampler_errors = errors
+            self._publish()
+
+    def _data_described(self, tasks: PreviewTasks) -> None:
+        """What only the data tells: the kind of a CSV's tasks (does the algorithm apply?), the input size
+        (can the network be built for it?)."""
+        new = [e for e in data_errors(self.data, tasks.kind, tasks.dims) if e not in self._config_errors]
+        if new:
+            self._sampler_errors = self._sampler_errors + new
             self._publish()
 
     def add_problems(self, errors: list[FieldError]) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from studio.config import ConfigError
 from studio.ui.figure_export import DEFAULT_SIZE, FigureSizeDialog, write_figure
+from studio.ui.labels import panel_label
 from studio.ui.panels.base import PlotPanel
 from studio.ui.run_export import write_metrics_csv, write_run_folder
 from studio.ui.run_exports import RunExports
@@ -22,12 +23,6 @@ from studio.ui.run_exports import RunExports
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
 
-PANEL_TITLES = {
-    "loss": "Loss plot",
-    "adaptation": "Adaptation curve",
-    "task_fit": "Task fit",
-    "preview": "Task preview",
-}
 FIGURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration before the model can be read
 
@@ -40,7 +35,7 @@ class ExportActions:
         self.metrics_action = menu.addAction("&Metrics as CSV (every iteration)…", self._ask_metrics)
         menu.addSeparator()
         for key in window.panels:
-            self._panel_menu(menu.addMenu(PANEL_TITLES.get(key, key)), key)
+            self._panel_menu(menu.addMenu(panel_label(key)), key)
         menu.addAction("All panels as PNG and SVG…", self._ask_all_panels)
         menu.addAction("All panels as one &figure (PNG or SVG)…", self._ask_figure)
         menu.addSeparator()
@@ -90,9 +85,7 @@ class ExportActions:
 
     def figure(self, path: str | Path, size: tuple[int, int] | None = None) -> Path:
         """Every panel in one figure, ``size`` pixels (PNG) or the same size in SVG, by the suffix of ``path``."""
-        panels = [
-            (PANEL_TITLES.get(key, key.replace("_", " ").capitalize()), p) for key, p in self.window.panels.items()
-        ]
+        panels = [(panel_label(key), p) for key, p in self.window.panels.items()]
         return write_figure(panels, path, size or self.figure_size)
 
     # ---- asking for a path ------------------------------------------------------

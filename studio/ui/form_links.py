@@ -15,12 +15,27 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from studio.config import SECTIONS, ConfigError, preset_from_dict, public_fields, section_class, spec_of
+import torch
+
+from studio.config import (
+    SECTIONS,
+    ConfigError,
+    FieldError,
+    ModelConfig,
+    preset_from_dict,
+    public_fields,
+    section_class,
+    spec_of,
+)
+from studio.config.compatibility import combination_errors
+from studio.engine.models import build_model
+from studio.engine.tasks.tabular_data import csv_header
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
 from studio.ui.preview_sampling import PreviewTasks
 
+CHOICES = ("task", "model", "algorithm")
 ADAPT_LAYERS = "algorithm.adapt_layers"
 CURRICULUM_PARAMETERS = "sampling.curriculum_parameters"
 STRATEGY_FIELDS = {  # the sampling settings each strategy reads (the strategy itself always applies)
@@ -60,6 +75,7 @@ class FormLinks:
         self._refresh_layers()
         self._grey_sampling_rows()
         self._show_summary()
+        self._offer_columns()
 
     def preview_found(self, tasks: PreviewTasks) -> None:
         self.dims = tasks.dims or self.dims
@@ -101,6 +117,14 @@ class FormLinks:
             row.label.setEnabled(active)
             row.editor.setEnabled(active)
 
+    def _offer_columns(self) -> None:
+        """Fields naming CSV columns offer the columns of the file their sibling field names."""
+        task = self.data().get("task", {})
+        for row in self.forms["task"].rows.values() if "task" in self.forms else ():
+            source = getattr(row.editor, "set_columns", None) and row.spec.columns_of
+            if source:
+                row.editor.set_columns(csv_header(str(task.get(source, ""))))
+
     def _show_summary(self) -> None:
         """Under the data's file or folder; for families without one (generated data) under the family."""
         rows = self.forms["task"].rows
@@ -110,6 +134,30 @@ class FormLinks:
         family = rows.get(f"task.{SECTIONS['task'].key}")
         if family is not None:
             family.set_note("\n".join(filter(None, [family.description, "" if paths else self.summary])))
+
+
+def data_errors(data: dict[str, Any], kind: str | None, dims: tuple[int, int] | None) -> list[FieldError]:
+    """What only the data tells about the chosen family, model and algorithm (each valid on its own): whether the
+    algorithm applies to the kind of tasks it holds (a CSV's target decides), whether the network fits its inputs."""
+    try:
+        task, model, algorithm = (getattr(preset_from_dict({s: copy.deepcopy(data[s])}), s) for s in CHOICES)
+    except (ConfigError, KeyError):
+        return []
+    if kind is None:
+        return []
+    return combination_errors(task, model, algorithm, kind) or network_errors(model, dims)
+
+
+def network_errors(model: ModelConfig, dims: tuple[int, int] | None) -> list[FieldError]:
+    """What building ``model`` for tasks of ``dims`` (inputs, outputs) refuses (on torch's meta device: no memory)."""
+    if dims is None:
+        return []
+    try:
+        with torch.device("meta"):
+            build_model(model, *dims)
+    except ConfigError as error:
+        return list(error.errors)
+    return []
 
 
 def range_fields(task_table: dict[str, Any]) -> list[str]:

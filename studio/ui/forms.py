@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 from studio.config import SECTIONS, Preset, Spec, public_fields, section_class, spec_of
 from studio.ui.choices import choice_descriptions
 from studio.ui.editors import device_editor, make_editor, object_name
+from studio.ui.labels import choice_label
 
 NOTE_COLOR = "#555555"
 EditorFactory = Callable[["FieldEntry", Callable[[Any], None]], QWidget]
@@ -39,6 +40,7 @@ class FieldEntry:
     value: Any
     choices: tuple[str, ...] | None = None
     descriptions: dict[str, str] | None = None  # a line about each choice (families, models, algorithms)
+    labels: dict[str, str] | None = None  # what a user reads for each choice
 
 
 def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] = ()) -> list[FieldEntry]:
@@ -53,10 +55,10 @@ def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] 
             continue
         choices = tuple(SECTIONS[section].names()) if field.name == key else None
         described = choice_descriptions(section) if field.name == key else None
+        labels = {name: choice_label(section, name) for name in choices} if choices else None
         value = table.get(field.name, getattr(defaults, field.name))
-        entries.append(
-            FieldEntry(f"{section}.{field.name}", spec_of(field), hints[field.name], value, choices, described)
-        )
+        path = f"{section}.{field.name}"
+        entries.append(FieldEntry(path, spec_of(field), hints[field.name], value, choices, described, labels))
     return entries
 
 
@@ -107,6 +109,7 @@ class FieldRow:
 
     def __init__(self, entry: FieldEntry, editor: QWidget):
         self.path = entry.path
+        self.spec = entry.spec
         self.help = entry.spec.help
         self.label = QLabel(entry.spec.label)
         self.editor = editor
@@ -192,4 +195,4 @@ class SectionForm(QWidget):
             return self.editors[entry.path](entry, emit)
         if entry.path == "training.device":
             return device_editor(str(entry.value), emit)
-        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices, entry.descriptions)
+        return make_editor(entry.kind, entry.spec, entry.value, emit, entry.choices, entry.descriptions, entry.labels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -14,6 +15,16 @@ NO_DISPLAY = (
     "studio: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window cannot open; "
     "to train without it use 'studio run PRESET' (e.g. 'studio run maml-sine')"
 )
+# Libraries Qt's X11 platform plugin loads that minimal Linux installs often lack (Qt aborts without them),
+# with the Debian/Ubuntu package that provides each
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+}
 
 
 def has_display() -> bool:
@@ -21,6 +32,35 @@ def has_display() -> bool:
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return True
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def uses_xcb() -> bool:
+    """Whether Qt will open the window through X11 (its xcb plugin) here."""
+    if not sys.platform.startswith("linux"):
+        return False
+    chosen = os.environ.get("QT_QPA_PLATFORM", "")
+    return chosen.startswith("xcb") or (not chosen and not os.environ.get("WAYLAND_DISPLAY"))
+
+
+def missing_platform_library() -> str:
+    """One line naming the library and package to install, if Qt's X11 plugin would abort for want of it; else ''."""
+    if not uses_xcb():
+        return ""
+    for library, package in XCB_LIBRARIES.items():
+        if not loadable(library):
+            return (
+                f"studio: the window needs the system library {library}, which is not installed; install it "
+                f"(Debian/Ubuntu: sudo apt install {package}), or train without the window: 'studio run PRESET'"
+            )
+    return ""
+
+
+def loadable(library: str) -> bool:
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
 
 
 def launch(path: str | os.PathLike | None = None) -> int:
@@ -32,6 +72,10 @@ def launch(path: str | os.PathLike | None = None) -> int:
     preset = load_preset(preset_path)
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    missing = missing_platform_library()
+    if missing:
+        print(missing, file=sys.stderr)
         return 1
     from PySide6.QtWidgets import QApplication
 

@@ -35,6 +35,8 @@ def side_by_side(left: QWidget, right: QWidget) -> QSplitter:
     splitter = QSplitter(Qt.Orientation.Horizontal)
     splitter.addWidget(left)
     splitter.addWidget(right)
+    splitter.setStretchFactor(0, 0)  # a smaller window takes its width from the plots, not from the form
     splitter.setStretchFactor(1, 1)
+    splitter.setCollapsible(0, False)
     splitter.setSizes([LEFT_WIDTH, RIGHT_WIDTH])
     return splitter

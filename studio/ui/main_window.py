@@ -29,7 +29,7 @@ from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.run_data import RunData
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
-from studio.ui.side_docks import add_side_docks
+from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_window import add_sweep_menu
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
@@ -88,13 +88,13 @@ class MainWindow(QMainWindow):
         build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
         self.exports = ExportActions(self)
         self.library = RunLibrary(self)  # the Runs dock, compared runs, plot controls, seeds, resuming
+        add_tabs_beside(self, self.library.dock, ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         add_sweep_menu(self, lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir)
 
     def _build_layout(self) -> None:
         plots = plot_area(
             ("Loss", self.loss_panel), ("Adaptation", self.adaptation_panel), ("Task fit", self.task_fit_panel)
         )
-        add_side_docks(plots, "Loss", ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         self.setCentralWidget(side_by_side(self.experiment, plots))
         self.resize(1400, 900)
 
@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         bar.stop.triggered.connect(self.stop)
         bar.reset.triggered.connect(self.reset)
         self.experiment.edited.connect(lambda: self._apply_state(self.state))
+        self.experiment.preview.described.connect(lambda _: self._label_for_settings())
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_MS)
         self.redraw_timer.timeout.connect(self._redraw)
@@ -174,11 +175,19 @@ class MainWindow(QMainWindow):
         """The worker has built the run: label the plots for its kind of task."""
         if session is not self.session or session.training is None:
             return
-        family = session.training.family
-        unit = LOSS_UNITS.get(family.kind, "loss")
+        self._label_panels(session.training.family.kind, session.training.family.input_dim)
+
+    def _label_for_settings(self) -> None:
+        """With no run on screen, the panels speak of the tasks the settings describe (as the preview drew them)."""
+        tasks = self.experiment.preview.tasks
+        if self.session is None and tasks.kind and tasks.dims:
+            self._label_panels(tasks.kind, tasks.dims[0])
+
+    def _label_panels(self, kind: str, input_dim: int) -> None:
+        unit = LOSS_UNITS.get(kind, "loss")
         self.loss_panel.set_unit(unit)
         self.adaptation_panel.set_unit(unit)
-        self.task_fit_panel.expect(family.kind, family.input_dim)
+        self.task_fit_panel.expect(kind, input_dim)
 
     def new_run_dir(self) -> Path | None:
         if not self.record_runs:
@@ -196,7 +205,7 @@ class MainWindow(QMainWindow):
 
     def run_stem(self) -> str:
         """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
-        if self.preset_path is not None:
+        if self.preset_path is not None and not self.experiment.renamed:
             return self.preset_path.stem
         name = self.experiment.data.get("name") or "experiment"
         return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-").lower()[:40] or "experiment"
@@ -263,7 +272,9 @@ class MainWindow(QMainWindow):
     # ---- presets -----------------------------------------------------------------------------
 
     def open_preset(self, path: Path) -> bool:
-        """Load a preset file into the forms (a run on screen stays); errors open a dialog."""
+        """Load a preset file into the forms (a run on screen stays; unsaved edits only if the user agrees)."""
+        if self.experiment.dirty and not self.confirm_discard():
+            return False
         try:
             preset = load_preset(path)
         except ConfigError as error:
@@ -286,6 +297,7 @@ class MainWindow(QMainWindow):
         except (OSError, ConfigError) as error:
             self.show_error("Cannot save preset", f"{path}: {error}")
             return False
+        self.experiment.mark_saved()
         self.preset_path = Path(path)
         self.recent_files.add(Path(path))
         self.update_title()
@@ -303,6 +315,13 @@ class MainWindow(QMainWindow):
         box.open()
         self.last_error = box
         return box
+
+    def confirm_discard(self) -> bool:
+        """Ask before a preset replaces edited settings (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Unsaved settings", "Discard the settings edited since the preset was loaded or saved?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def confirm_close(self) -> bool:
         """Ask before closing while a run is going (tests replace this)."""

@@ -21,7 +21,9 @@ from studio.ui.episode import Episode
 from studio.ui.tabular_rows import TaskTable, describe_table, task_table
 
 PREVIEW_TASKS = 5
-GRID_POINTS = 200
+# points along each drawn function: straight segments between them must pass through the support points even
+# for fast oscillations (a harmonic task at w = 7 has a 2w period of 0.45 on an input span of 14)
+GRID_POINTS = 2000
 EMPTY = np.empty(0)
 SPLIT_WORDS = {"train": "meta-train", "validation": "validation", "test": "test"}
 
@@ -48,6 +50,7 @@ class PreviewTasks:
     table: TaskTable | None = None
     summary: str = ""  # what the data holds (classes and images per split, groups per split)
     dims: tuple[int, int] | None = None  # the family's input and output sizes: the network's shape
+    kind: str | None = None  # regression or classification, as the family (for a CSV, its target) says
     note: str | None = None
     errors: tuple[FieldError, ...] = ()  # settings the sampler refused
 
@@ -63,7 +66,8 @@ def sample_preview(config: TaskConfig, draw: int) -> PreviewTasks:
     try:
         tasks = draw_tasks(family, config, torch.Generator().manual_seed(draw))
         summary = "\n".join(filter(None, [data_summary(family), *getattr(family, "notices", ())]))
-        return dataclasses.replace(tasks, summary=summary, dims=(family.input_dim, family.output_dim))
+        dims = (family.input_dim, family.output_dim)
+        return dataclasses.replace(tasks, summary=summary, dims=dims, kind=family.kind)
     except Exception as error:  # a half-finished family: the form must stay usable
         return PreviewTasks(note=f"No preview for '{config.family}': {type(error).__name__}: {error}")
 
@@ -83,7 +87,10 @@ def draw_tasks(family: TaskFamily, config: TaskConfig, generator: torch.Generato
 
 def regression_curves(family: TaskFamily, generator: torch.Generator) -> PreviewTasks:
     batch = family.sample(PREVIEW_TASKS, generator)
-    grid = family.input_grid(GRID_POINTS)
+    domain = family.input_grid(2)[:, 0]
+    low = min(float(domain[0]), float(batch.x_support.min()))  # inputs drawn beyond the grid are drawn too
+    high = max(float(domain[-1]), float(batch.x_support.max()))
+    grid = torch.linspace(low, high, GRID_POINTS).unsqueeze(-1)
     curves = family.target(batch.params, grid.unsqueeze(0).expand(PREVIEW_TASKS, -1, -1))
     support = tuple(
         (batch.x_support[i, :, 0].double().numpy(), batch.y_support[i, :, 0].double().numpy())

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from studio.export.hyperparameters import format_value
 from studio.export.library import RunRecord
 from studio.export.report import duration_text
+from studio.ui.labels import choice_label
 
 COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started")
 NAME, SETTINGS, STATUS, STARTED = 0, 3, 4, 7
@@ -51,8 +52,8 @@ def cells(record: RunRecord) -> list[tuple[str, object]]:
     final = record.final_loss if record.final_loss is not None else None
     return [
         (record.name, record.name.lower()),
-        (record.algorithm, record.algorithm),
-        (record.family, record.family),
+        (choice_label("algorithm", record.algorithm), record.algorithm),
+        (choice_label("task", record.family), record.family),
         (key_settings_text(record), key_settings_text(record)),
         (record.status, record.status),
         (record.final_text, final),

@@ -1,25 +1,25 @@
-"""More docks beside the loss plot: panels that are useful at a glance but need less room."""
+"""More docks as tabs beside the Runs dock at the bottom: panels useful at a glance that need less room.
+
+Beside the loss plot they made the plot area too wide for a 1280-pixel screen
+(the form was cut off); below, as tabs, they take no room from the live plots.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from studio.ui.layout import dock
 
-LOSS_SHARE = 0.62  # of the top row's width; the tabbed side docks get the rest
+# the bottom tabs may shrink to this (their tables and plots scroll or scale), so the window fits a 720-pixel screen
+BOTTOM_MIN_HEIGHT = 90
 
 
-def add_side_docks(area: QMainWindow, beside: str, *panels: tuple[str, QWidget]) -> list[QDockWidget]:
-    """Put ``panels`` as tabs to the right of the dock titled ``beside``; the first tab is shown."""
-    anchor = area.findChild(QDockWidget, f"{beside.lower().replace(' ', '_')}Dock")
-    docks = [dock(area, title, panel) for title, panel in panels]
-    if anchor is None or not docks:
-        return docks
-    area.splitDockWidget(anchor, docks[0], Qt.Orientation.Horizontal)
-    for other in docks[1:]:
-        area.tabifyDockWidget(docks[0], other)
-    docks[0].raise_()
-    width = max(area.width(), 900)
-    area.resizeDocks([anchor, docks[0]], [int(width * LOSS_SHARE), int(width * (1 - LOSS_SHARE))], Qt.Horizontal)
+def add_tabs_beside(window: QMainWindow, anchor: QDockWidget, *panels: tuple[str, QWidget]) -> list[QDockWidget]:
+    """Put ``panels`` as tabs after the dock ``anchor``, which stays the tab shown."""
+    docks = [dock(window, title, panel) for title, panel in panels]
+    for other in docks:
+        window.tabifyDockWidget(anchor, other)
+    for tab in (anchor, *docks):
+        tab.widget().setMinimumHeight(BOTTOM_MIN_HEIGHT)
+    anchor.raise_()
     return docks

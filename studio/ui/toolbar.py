@@ -1,4 +1,4 @@
-"""Start, Pause/Resume, Step, Stop, Reset: which are enabled follows the run's state."""
+"""Start, Pause/Resume, Step, Stop, Clear plots: which are enabled follows the run's state."""
 
 from __future__ import annotations
 
@@ -24,7 +24,24 @@ class RunToolBar(QToolBar):
             "Step", icon.SP_MediaSkipForward, "stepButton", "F10", "Run exactly one meta-iteration"
         )
         self.stop = self._action("Stop", icon.SP_MediaStop, "stopButton", "Shift+F5", "Stop; keep everything so far")
-        self.reset = self._action("Reset", icon.SP_BrowserReload, "resetButton", "Ctrl+Shift+R", "Clear the plots")
+        self.reset = self._action(
+            "Clear plots",
+            icon.SP_BrowserReload,
+            "resetButton",
+            "Ctrl+Shift+R",
+            "Clear the plots (stopping a run first); the settings stay as they are",
+        )
+        self._keep_width(self.pause, ("Pause", "Resume"))
+
+    def _keep_width(self, action: QAction, texts: tuple[str, ...]) -> None:
+        """As wide as the widest of ``texts``, so the buttons after it do not shift when its text changes."""
+        button = self.widgetForAction(action)
+        widths = []
+        for text in texts:
+            action.setText(text)
+            widths.append(button.sizeHint().width())
+        action.setText(texts[0])
+        button.setMinimumWidth(max(widths))
 
     def _action(self, text: str, icon: QStyle.StandardPixmap, name: str, key: str, tip: str = "") -> QAction:
         action = QAction(self.style().standardIcon(icon), text, self)

@@ -64,14 +64,14 @@ def test_the_suite_is_registered_with_a_description_for_the_picker():
     for name in ALGORITHMS:
         learner = LEARNERS.get(name)
         assert learner.description and "\n" not in learner.description, name
-        assert set(learner.kinds) <= {"regression", "classification"}
+        assert set(ALGORITHM_SETTINGS.get(name).task_kinds) <= {"regression", "classification"}
 
 
 @pytest.mark.parametrize("family", FAMILIES.names())
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
 def test_trains_on_every_family_it_applies_to(algorithm, family, small_image_folder):
     preset, sampler = family_preset(algorithm, family, small_image_folder if family == "image_folder" else None)
-    if sampler.kind not in LEARNERS.get(algorithm).kinds:
+    if sampler.kind not in ALGORITHM_SETTINGS.get(algorithm).task_kinds:
         with pytest.raises(ConfigError, match=f"'{algorithm}' does not apply to {sampler.kind} tasks"):
             Training(preset)
         return

@@ -51,7 +51,7 @@ def test_controls_follow_the_field_metadata(window):
     assert control(window, "iterationsSpin").value() == 60
     assert control(window, "field:task.amplitude").value() == pytest.approx((0.1, 5.0))
     algorithms = control(window, "algorithmCombo")
-    assert [algorithms.itemText(i) for i in range(algorithms.count())] == ALGORITHMS.names()
+    assert [algorithms.itemData(i) for i in range(algorithms.count())] == ALGORITHMS.names()
     devices = control(window, "deviceCombo")
     listed = [devices.itemData(i) for i in range(devices.count())]
     assert listed == ["auto"] + [d.name for d in available_devices()] and devices.currentData() == "cpu"
@@ -97,7 +97,7 @@ def test_choosing_another_family_rebuilds_the_form(qtbot, tmp_path, monkeypatch)
     preview = window.experiment.preview
     qtbot.waitUntil(lambda: preview.up_to_date)
     assert "No preview" in preview.note.text()  # no engine sampler registered for it
-    control(window, "taskFamilyCombo").setCurrentText("sinusoid")
+    window.experiment.choose("task.family", "sinusoid")
     assert "task.amplitude" in window.experiment.forms["task"].rows
     qtbot.waitUntil(lambda: preview.up_to_date)
     assert preview.stack.currentWidget() is preview.plot_widget

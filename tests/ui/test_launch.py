@@ -29,6 +29,23 @@ def test_no_display_is_one_line_pointing_to_studio_run(no_display, capsys):
     assert cli.main([]) == 1 and "studio run" in capsys.readouterr().err
 
 
+def test_a_missing_qt_platform_library_is_one_line_naming_the_package(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setattr(launch_module, "loadable", lambda library: library != "libxcb-cursor.so.0")
+    created = []
+    monkeypatch.setattr(launch_module, "run_event_loop", lambda app: created.append(app) or 0)
+    assert launch() == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "libxcb-cursor.so.0" in err and "apt install libxcb-cursor0" in err and "studio run" in err
+    assert not created
+    monkeypatch.setenv("QT_QPA_PLATFORM", "wayland")  # another platform plugin: X11's libraries do not matter
+    assert launch_module.missing_platform_library() == ""
+
+
 def test_a_bad_preset_raises_config_error(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("[training]\niterations = 0\n")

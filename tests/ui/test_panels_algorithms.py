@@ -19,11 +19,12 @@ from tests.ui.conftest import FAST, open_window, preset_with, run_to_end
 def test_the_picker_lists_every_algorithm_with_its_description(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with(FAST))
     combo = window.findChild(QComboBox, "algorithmCombo")
-    names = [combo.itemText(i) for i in range(combo.count())]
+    names = [combo.itemData(i) for i in range(combo.count())]
     assert names == ALGORITHMS.names()
     for index, name in enumerate(names):
         assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole) == LEARNERS.get(name).description
-    combo.setCurrentText("reptile")
+        assert combo.itemText(index) == ALGORITHMS.label(name) != name  # a human label, not the identifier
+    combo.setCurrentIndex(combo.findData("reptile"))
     rows = window.experiment.forms["algorithm"].rows
     assert rows["algorithm.name"].note.text() == LEARNERS.get("reptile").description
     assert {"algorithm.outer_step", "algorithm.inner_optimizer"} <= set(rows)  # its own hyperparameters

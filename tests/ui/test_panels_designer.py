@@ -11,6 +11,7 @@ from studio.config import load_preset
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from studio.ui.panels.base import class_color
+from studio.ui.preview_sampling import GRID_POINTS
 from tests.ui.conftest import FAST, open_window, run_to_end
 
 SHORT_RUN = ["training.iterations=20", "training.eval_every=10", *FAST]
@@ -34,7 +35,7 @@ def test_one_dimensional_regression_families_preview_their_functions(qtbot, tmp_
     batch = build_family(window.experiment.valid_preset.task).sample(5, torch.Generator().manual_seed(0))
     for index, dots in enumerate(preview.dots):
         np.testing.assert_allclose(dots.getOriginalDataset()[1], batch.y_support[index, :, 0].numpy(), rtol=1e-6)
-        assert len(preview.lines[index].getOriginalDataset()[0]) == 200
+        assert len(preview.lines[index].getOriginalDataset()[0]) == GRID_POINTS
 
 
 def test_blobs_are_previewed_by_class_and_runs_draw_decision_regions(qtbot, tmp_path):

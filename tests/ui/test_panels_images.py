@@ -85,7 +85,9 @@ def image_root(tmp_path, classes: int = 20):
 def test_the_image_folder_picker_validates_and_counts_each_split(qtbot, tmp_path, monkeypatch):
     window = glyph_window(qtbot, tmp_path)
     experiment = window.experiment
-    experiment.set_value("task.family", "image_folder")
+    experiment.set_value("task.family", "image_folder")  # its own defaults: the episode's shape set again
+    for path, value in {"task.ways": 2, "task.queries": 2, "task.image_size": 16, "task.rotations": True}.items():
+        experiment.set_value(path, value)
     root, empty = image_root(tmp_path), tmp_path / "empty"
     empty.mkdir()
     chosen = iter([str(root), str(empty)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.maml import MamlAlgorithm
 from studio.config.fields import param
@@ -13,6 +14,7 @@ from studio.config.registry import ALGORITHMS
 @dataclass(frozen=True)
 class AnilAlgorithm(MamlAlgorithm):
     name: str = "anil"
+    label: ClassVar[str] = "ANIL"
     adapt_layers: tuple[str, ...] = param(
         ("head",),
         "Adapted layers",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import ALGORITHMS
@@ -13,6 +14,7 @@ from studio.config.sections import AlgorithmConfig
 @dataclass(frozen=True)
 class AttentionAlgorithm(AlgorithmConfig):
     name: str = "attention"
+    label: ClassVar[str] = "Attention (Matching Networks)"
     any_ways = True
     paper_batch_norm = "support"  # each query is matched against the support set alone
     init_scale: float = param(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import ALGORITHMS
@@ -52,6 +53,7 @@ class InnerLoopConfig(AlgorithmConfig):
 @dataclass(frozen=True)
 class MamlAlgorithm(InnerLoopConfig):
     name: str = "maml"
+    label: ClassVar[str] = "MAML"
     first_order: bool = param(False, "First order", "Drop second derivatives (FOMAML): cheaper, usually close.")
     learn_inner_lr: bool = param(
         False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.maml import InnerLoopConfig, checkpoint_inner_loop_param, inner_lr_param
 from studio.config.fields import param
@@ -13,6 +14,7 @@ from studio.config.registry import ALGORITHMS
 @dataclass(frozen=True)
 class MetaSgdAlgorithm(InnerLoopConfig):
     name: str = "metasgd"
+    label: ClassVar[str] = "Meta-SGD"
     inner_lr: float = inner_lr_param(
         0.01, "Initial inner rates", "Every parameter's learned inner learning rate (alpha) starts at this value."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param, inner_steps_param
 from studio.config.fields import param
@@ -26,6 +27,7 @@ class FineTuneConfig(InnerLoopConfig):
 @dataclass(frozen=True)
 class PretrainAlgorithm(FineTuneConfig):
     name: str = "pretrain"
+    label: ClassVar[str] = "Pretrain, then fine-tune (baseline)"
     head: str = pretrain_head_param()
     cosine_scale: float = param(
         10.0,

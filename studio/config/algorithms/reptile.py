@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.maml import InnerLoopConfig, inner_lr_param, inner_steps_param
 from studio.config.fields import param
@@ -15,6 +16,7 @@ INNER_OPTIMIZERS = ("sgd", "adam")
 @dataclass(frozen=True)
 class ReptileAlgorithm(InnerLoopConfig):
     name: str = "reptile"
+    label: ClassVar[str] = "Reptile"
     paper_batch_norm = "support"  # Nichol et al.'s code evaluates non-transductively unless asked
     inner_lr: float = inner_lr_param(0.01, help="Step size of the inner optimizer on each task's support set.")
     inner_steps: int = inner_steps_param(8, help="Optimizer steps on the support set per task (k).")

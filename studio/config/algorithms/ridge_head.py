@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import ALGORITHMS
@@ -13,6 +14,7 @@ from studio.config.sections import AlgorithmConfig
 @dataclass(frozen=True)
 class RidgeHeadAlgorithm(AlgorithmConfig):
     name: str = "ridge_head"
+    label: ClassVar[str] = "Ridge head (R2-D2)"
     any_ways = True
     paper_batch_norm = "support"  # MetaOptNet evaluates its network in eval mode (running statistics)
     init_lambda: float = param(

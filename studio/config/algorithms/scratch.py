@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.algorithms.pretrain import FineTuneConfig
 from studio.config.registry import ALGORITHMS
@@ -12,3 +13,4 @@ from studio.config.registry import ALGORITHMS
 @dataclass(frozen=True)
 class ScratchAlgorithm(FineTuneConfig):
     name: str = "scratch"
+    label: ClassVar[str] = "From scratch (baseline)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import MODELS
@@ -13,4 +14,6 @@ from studio.config.sections import ModelConfig
 @dataclass(frozen=True)
 class Conv4Model(ModelConfig):
     kind: str = "conv4"
+    label: ClassVar[str] = "Conv-4 (images)"
+    input_kinds: ClassVar[tuple[str, ...]] = ("image",)
     filters: int = param(64, "Filters", "Channels of each 3x3 convolution.", minimum=1, maximum=1024)

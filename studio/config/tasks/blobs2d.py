@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import TASKS
@@ -13,6 +14,8 @@ from studio.config.sections import TaskConfig
 @dataclass(frozen=True)
 class Blobs2dTask(TaskConfig):
     family: str = "blobs2d"
+    label: ClassVar[str] = "2-D blobs"
+    tasks_are: ClassVar[str | None] = "classification"
     shots: int = param(5, "Shots", "Support points per class.", minimum=1, maximum=10_000)
     queries: int = param(15, "Queries", "Query points per class.", minimum=1, maximum=10_000)
     ways: int = param(3, "Ways", "Classes per task.", minimum=2, maximum=100)

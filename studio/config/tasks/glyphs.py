@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import TASKS
@@ -15,6 +16,7 @@ class GlyphsTask(ImageTaskConfig):
     """Shaped like Omniglot by default: many classes, 20 drawings each, 28x28 grayscale."""
 
     family: str = "glyphs"
+    label: ClassVar[str] = "Glyphs (built-in images)"
     classes: int = param(1000, "Glyph classes", "Distinct glyphs in the alphabet.", minimum=3, maximum=20_000)
     drawings: int = param(20, "Drawings per glyph", "Instances drawn of each glyph.", minimum=2, maximum=1000)
     strokes: tuple[int, int] = param(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param, range_param
 from studio.config.registry import TASKS
@@ -15,6 +16,7 @@ from studio.config.tasks._common import noise, phase
 @dataclass(frozen=True)
 class HarmonicTask(TaskConfig):
     family: str = "harmonic"
+    label: ClassVar[str] = "Harmonics (two sines)"
     frequency: tuple[float, float] = range_param(
         (5.0, 7.0), "Frequency", "Range the base frequency w is drawn from.", minimum=0.0
     )

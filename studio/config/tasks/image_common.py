@@ -8,6 +8,7 @@ images per class, and labels the classes 0..ways-1 in a random order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.sections import TaskConfig
@@ -17,6 +18,8 @@ from studio.config.sections import TaskConfig
 class ImageTaskConfig(TaskConfig):
     """N-way K-shot classification of small images; classes split into meta-train, validation and test."""
 
+    tasks_are: ClassVar[str | None] = "classification"
+    input_kind: ClassVar[str] = "image"
     ways: int = param(5, "Ways", "Classes per task (N of N-way).", minimum=2, maximum=1000)
     shots: int = param(1, "Shots", "Support images per class (K of K-shot).", minimum=1, maximum=1000)
     queries: int = param(5, "Queries", "Query images per class used to score adaptation.", minimum=1, maximum=1000)

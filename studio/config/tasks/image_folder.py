@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import TASKS
@@ -17,6 +18,7 @@ class ImageFolderTask(ImageTaskConfig):
     """``root/class/*.png`` or ``root/alphabet/character/*.png`` (Omniglot); PNG, JPEG, BMP, GIF, TIFF."""
 
     family: str = "image_folder"
+    label: ClassVar[str] = "Image folder (your images)"
     root: str = param(
         "", "Image folder", "Every folder below this one that directly holds images is one class.", is_path=True
     )

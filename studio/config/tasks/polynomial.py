@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import range_param
 from studio.config.registry import TASKS
@@ -14,6 +15,7 @@ from studio.config.tasks._common import noise, x_range
 @dataclass(frozen=True)
 class PolynomialTask(TaskConfig):
     family: str = "polynomial"
+    label: ClassVar[str] = "Polynomials"
     degree: tuple[int, int] = range_param(
         (1, 3), "Degree", "Range of each task's degree (inclusive).", minimum=0, maximum=20, step=1
     )

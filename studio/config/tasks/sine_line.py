@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param, range_param
 from studio.config.registry import TASKS
@@ -14,6 +15,7 @@ from studio.config.tasks._common import amplitude, noise, phase, x_range
 @dataclass(frozen=True)
 class SineLineTask(TaskConfig):
     family: str = "sine_line"
+    label: ClassVar[str] = "Sinusoids or lines"
     line_fraction: float = param(
         0.5,
         "Fraction of lines",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.registry import TASKS
 from studio.config.sections import TaskConfig
@@ -13,6 +14,7 @@ from studio.config.tasks._common import amplitude, noise, phase, x_range
 @dataclass(frozen=True)
 class SinusoidTask(TaskConfig):
     family: str = "sinusoid"
+    label: ClassVar[str] = "Sinusoids"
     amplitude: tuple[float, float] = amplitude()
     phase: tuple[float, float] = phase()
     x_range: tuple[float, float] = x_range()

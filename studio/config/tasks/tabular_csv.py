@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from studio.config.fields import param
 from studio.config.registry import TASKS
@@ -13,14 +14,21 @@ from studio.config.sections import TaskConfig
 @dataclass(frozen=True)
 class TabularCsvTask(TaskConfig):
     family: str = "tabular_csv"
+    label: ClassVar[str] = "CSV table (your data)"
+    tasks_are: ClassVar[str | None] = None  # the target column decides, unless task_type says
     shots: int = param(5, "Shots", "Support rows per task.", minimum=1, maximum=100_000)
     queries: int = param(10, "Queries", "Query rows per task.", minimum=1, maximum=100_000)
     path: str = param("", "CSV file", "The table to read (comma-separated, a header row first).", is_path=True)
     group_column: str = param(
-        "", "Task column", "Rows with the same value here form one task (a user, a patient, a store)."
+        "",
+        "Task column",
+        "Rows with the same value here form one task (a user, a patient, a store).",
+        columns_of="path",
     )
-    target_column: str = param("", "Target column", "The column to predict.")
-    feature_columns: tuple[str, ...] = param((), "Feature columns", "Inputs; empty means every other column.")
+    target_column: str = param("", "Target column", "The column to predict.", columns_of="path")
+    feature_columns: tuple[str, ...] = param(
+        (), "Feature columns", "Inputs; empty means every other column.", columns_of="path"
+    )
     task_type: str = param(
         "auto",
         "Task type",
@@ -48,3 +56,6 @@ class TabularCsvTask(TaskConfig):
         maximum=0.9,
         step=0.05,
     )
+
+    def task_kind(self) -> str | None:
+        return None if self.task_type == "auto" else self.task_type

@@ -22,6 +22,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from studio.config import AlgorithmConfig, ConfigError, TrainingConfig
+from studio.config.compatibility import algorithm_message
 from studio.engine.algorithms.layers import adapted_parameters
 from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.errors import NonFiniteStep
@@ -40,7 +41,6 @@ class MetaLearner:
     """Base class; subclasses implement :meth:`meta_loss` and :meth:`adaptation_curve`."""
 
     description = ""
-    kinds: tuple[str, ...] = ("regression", "classification")
     uses_shared_classes = False  # built with the family's shared class count (see build_learner)
     # batch-norm statistics for query predictions at evaluation ("transductive" or "support"); see for_evaluation
     batch_norm = "transductive"
@@ -48,8 +48,8 @@ class MetaLearner:
     episode_as_one_batch = False
 
     def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
-        if kind not in self.kinds:
-            raise ConfigError.at("algorithm.name", f"'{config.name}' does not apply to {kind} tasks")
+        if kind not in config.task_kinds:  # the kinds each algorithm takes are declared on its settings
+            raise ConfigError.at("algorithm.name", algorithm_message(config, kind))
         self.config = config
         self.model = model
         self.kind = kind

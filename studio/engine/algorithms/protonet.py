@@ -43,7 +43,6 @@ def prototype_logits(support: torch.Tensor, labels: torch.Tensor, query: torch.T
 @LEARNERS.register("protonet")
 class ProtoNet(MetaLearner):
     description = "Prototypical Networks (Snell et al. 2017): classify by distance to class-mean embeddings."
-    kinds = ("classification",)
     episode_as_one_batch = True
 
     def __init__(self, config: ProtoNetAlgorithm, model: nn.Module, kind: str):

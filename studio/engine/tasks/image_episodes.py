@@ -81,6 +81,7 @@ class ImageEpisodes(TaskFamily):
     config: ImageTaskConfig
     source_path = "task"  # the field named in errors about too few classes
     count_path = "task"  # ... and where the classes found are too small
+    unreadable = ""  # what the source said about files it could not read: part of a too-few-classes error
 
     def setup(self, store: ImageStore, splits: dict[str, list[str]]) -> None:
         """Keep the classes of each split that have ``shots + queries`` images (:meth:`check_splits` counts them)."""
@@ -120,7 +121,8 @@ class ImageEpisodes(TaskFamily):
                 self.count_path if usable < found else self.source_path,
                 f"the {SPLIT_WORDS[split]} split has {usable} usable class(es) (of {found}, each needing at least "
                 f"shots + queries = {needed} images); {self.config.ways}-way tasks need at least {self.config.ways}. "
-                "Add classes, lower task.ways, task.shots or task.queries, or change the split",
+                "Add classes, lower task.ways, task.shots or task.queries, or change the split"
+                + (f"; {self.unreadable}" if self.unreadable else ""),
             )
 
     def rotation_factor(self, split: str) -> int:

@@ -22,6 +22,7 @@ from studio.config import ConfigError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff")
 SHOWN_FILES = 3  # how many skipped files a notice names
+UNREADABLE = "unreadable or corrupt image(s) skipped"
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def skipped_notice(skipped: list[Path], root: Path) -> str:
     """The warning for files that could not be read, naming the first few."""
     shown = ", ".join(_relative(p, root) for p in skipped[:SHOWN_FILES])
     more = ", ..." if len(skipped) > SHOWN_FILES else ""
-    return f"{len(skipped)} unreadable or corrupt image(s) skipped: {shown}{more}"
+    return f"{len(skipped)} {UNREADABLE}: {shown}{more}"
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -22,7 +22,14 @@ from studio.config import ConfigError
 from studio.config.tasks.image_folder import ImageFolderTask
 from studio.engine.registry import FAMILIES
 from studio.engine.tasks.image_episodes import ImageEpisodes, ImageStore, split_by_fraction
-from studio.engine.tasks.image_files import ImageClass, find_classes, fingerprint, load_image, skipped_notice
+from studio.engine.tasks.image_files import (
+    UNREADABLE,
+    ImageClass,
+    find_classes,
+    fingerprint,
+    load_image,
+    skipped_notice,
+)
 
 CACHED_SETS = 4
 _loaded: OrderedDict[tuple, tuple[ImageStore, list[str]]] = OrderedDict()
@@ -47,6 +54,7 @@ class ImageFolder(ImageEpisodes):
         everything = classes + [ImageClass(TEST_PREFIX + c.name, c.folder, c.files) for c in test_classes]
         store, notices = cached_store([c for c in everything if c.name in chosen], config, root)
         self.notices += notices
+        self.unreadable = next((n for n in notices if UNREADABLE in n), "")
         known = set(store.names)
         self.setup(store, {split: [n for n in names if n in known] for split, names in splits.items()})
 

@@ -33,6 +33,15 @@ class Table:
     rows: list[list[str]]
 
 
+def csv_header(path_text: str) -> list[str]:
+    """The column names in a CSV file's first row ([] when it cannot be read): what a form offers."""
+    try:
+        with Path(path_text).open(newline="", encoding="utf-8-sig") as handle:
+            return [c.strip() for c in next(csv.reader(handle), [])]
+    except (OSError, csv.Error, UnicodeDecodeError, ValueError):
+        return []
+
+
 def read_table(path_text: str) -> Table:
     """The header and rows of a CSV file, or a :class:`ConfigError` naming the problem and line."""
     path = Path(path_text)

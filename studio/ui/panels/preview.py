@@ -24,6 +24,8 @@ from studio.ui.panels.tabular_preview import TabularPreview
 from studio.ui.preview_sampling import PREVIEW_TASKS, Points, PreviewTasks, sample_preview
 
 __all__ = ["PREVIEW_TASKS", "PreviewPanel", "PreviewTasks", "sample_preview"]
+IMAGE_PX = 28  # on-screen pixels per image of a previewed episode: a row per class, the grid grows with the ways
+GRID_HEIGHT = (190, 720)  # ... between these heights
 _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-preview")
 CAPTIONS = {
     "curves": "lines: true functions · dots: support sets",
@@ -46,6 +48,7 @@ class PreviewPanel(PlotPanel):
         self.legend.hide()
         self.plot_widget.setMinimumSize(200, 190)
         self.plot_widget.setMaximumHeight(230)
+        self.plot_widget.setToolTip("Ctrl+wheel zooms; the wheel alone scrolls the form")
         self.lines = [self.curve(None, color) for color in TASK_COLORS[:PREVIEW_TASKS]]
         self.dots = [self.points(None, color, size=5) for color in TASK_COLORS[:PREVIEW_TASKS]]
         self.class_query = pg.ScatterPlotItem(size=7, brush=None)
@@ -108,15 +111,24 @@ class PreviewPanel(PlotPanel):
         if request != self.request:
             return
         self.drawn, self.tasks = request, tasks
+        self.plot.enableAutoRange()  # new tasks are shown whole, whatever the last zoom was
         self._show_curves(tasks)
         self._show_points(tasks.points)
         if tasks.episode is not None:
             self.grid.show_episode(tasks.episode)
+            self._fit_grid_height()
         if tasks.table is not None:
             self.tabular.show_table(tasks.table)
         self._choose_page(tasks)
         self.checked.emit(list(tasks.errors))
         self.described.emit(tasks)
+
+    def _fit_grid_height(self) -> None:
+        rows = len({cell.row for cell in self.grid.cells})
+        low, high = GRID_HEIGHT
+        height = min(high, max(low, rows * IMAGE_PX + 70))  # 70: the title and the axis below
+        self.grid.plot_widget.setMinimumHeight(height)
+        self.grid.plot_widget.setMaximumHeight(height)
 
     def _show_curves(self, tasks: PreviewTasks) -> None:
         for index, (line, dots) in enumerate(zip(self.lines, self.dots)):
