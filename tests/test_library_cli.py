@@ -81,14 +81,16 @@ def test_export_csv_json_and_svg(capsys, root, tmp_path):
     args = ["--format", "svg", "--out", tmp_path / "a.svg", "--metric", "eval_loss_step1", "--log-y"]
     code, out, _ = cli(capsys, "export", root / "alpha", root / "beta", *args)
     svg = ET.parse(tmp_path / "a.svg").getroot()
-    labels = [p.get("data-label") for p in svg.iter("{http://www.w3.org/2000/svg}path") if p.get("class") == "curve"]
-    assert code == 0 and out == f"wrote {tmp_path / 'a.svg'}\n" and labels == ["alpha", "beta"]
+    labels = [g.get("id") for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("id", "").startswith("curve ")]
+    assert code == 0 and out == f"wrote {tmp_path / 'a.svg'}\n" and labels == ["curve alpha", "curve beta"]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "png", "--out", "x.png"], "png export needs the window"),
+        (["--format", "png", "--out", "x.svg"], "a --format png file must end in .png"),
+        (["--format", "pdf", "--out", "x.pdf", "--size", "7by4"], "size must be WIDTHxHEIGHT in inches"),
+        (["--format", "png", "--out", "x.png", "--dpi", "5"], "dpi must be 50 to 1200, got 5"),
         (["--format", "csv"], "--format csv needs --out PATH"),
         (["--format", "svg", "--out", "x.svg", "--metric", "nope"], "no metric 'nope'"),
         (["--format", "torchscript"], "give one RUN_DIR and --out FILE"),
