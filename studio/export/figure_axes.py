@@ -45,7 +45,10 @@ def draw_curve(ax, curve: Curve) -> None:
         return
     if curve.band is not None:
         low, high = (np.asarray(edge, dtype=np.float64) for edge in curve.band)
-        ax.fill_between(x, low, high, color=curve.colour, alpha=BAND_ALPHA, linewidth=0)
+        if curve.draw == "points":  # separate points (a learner without inner steps has one): error bars
+            ax.errorbar(x, y, yerr=(y - low, high - y), fmt="none", ecolor=curve.colour, capsize=3, linewidth=0.8)
+        else:
+            ax.fill_between(x, low, high, color=curve.colour, alpha=BAND_ALPHA, linewidth=0)
     ax.plot(x, y, **_line_style(curve), label=label, gid=f"curve {label}" if label else None)  # named in SVG
 
 
@@ -55,8 +58,8 @@ def _line_style(curve: Curve) -> dict:
     style = {"color": curve.colour, "linestyle": "--" if curve.dashed else "-"}
     if curve.draw == "points":
         style.update(linestyle="none", marker=curve.marker or "o")
-    elif curve.marker or len(curve.x) <= 20:  # a few points (inner steps, evaluations) are shown as points
-        style.update(marker=curve.marker or "o")
+    elif curve.marker:
+        style.update(marker=curve.marker)
     return style
 
 

@@ -67,7 +67,7 @@ def metric_curves(
         if smoothing > 0:
             curves.append(Curve(run.run, xs, ys, colour, faint=True))
             ys = ema(ys, smoothing)
-        curves.append(Curve(run.run, xs, ys, colour, band=band))
+        curves.append(Curve(run.run, xs, ys, colour, band=band, marker="o" if ci_column(metric) else ""))
     return curves
 
 
@@ -125,12 +125,15 @@ def _evaluation_curve(label: str, evaluation: dict | None, colour: str, marker: 
     return Curve(label, steps, mean, colour, band=(mean - ci, mean + ci), marker=marker)
 
 
-def loss_panel(runs: Sequence[RunMetrics], smoothing: float = 0.0, x: str = "iteration") -> Panel:
+def loss_panel(
+    runs: Sequence[RunMetrics], smoothing: float = 0.0, x: str = "iteration", colours: Sequence[str] = ()
+) -> Panel:
     """Meta-training loss per run (smoothed over the faint raw curve) with each run's held-out evaluations as
-    points; one run also shows its held-out loss before adapting, and accuracy on a right axis when it has one."""
+    points; one run also shows its held-out loss before adapting, and accuracy on a right axis when it has one.
+    ``colours``: one per run (default: the palette in order)."""
     curves = []
     for index, run in enumerate(runs):
-        colour = colour_for(index)
+        colour = colours[index] if index < len(colours) else colour_for(index)
         xs, ys = run.series("meta_loss", x)
         if smoothing > 0:
             curves.append(Curve("", xs, ys, colour, faint=True))
