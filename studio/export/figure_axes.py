@@ -69,7 +69,7 @@ def _x_ticks(ax, panel: Panel) -> None:
     if panel.x_ticks:
         ax.set_xticks([t for t, _ in panel.x_ticks], [label for _, label in panel.x_ticks])
     elif panel.integer_x:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # a narrow panel fits five labels
 
 
 def _right_axis(twin, panel: Panel) -> None:
@@ -138,8 +138,7 @@ def settle_legend(ax, twin, legend) -> None:
     legend.remove()
     below = ax.get_window_extent().y0 - ax.get_tightbbox().y0  # pixels taken by the ticks and the x label
     pad = below * 72 / ax.figure.dpi / legend.get_texts()[0].get_fontsize() + 0.3  # in font sizes
-    columns = 1 if max(map(len, labels)) > 28 else min(len(labels), 2)
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad, ncols=columns)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), borderaxespad=pad)  # one column
 
 
 def _legend_entries(ax, twin) -> tuple[list, list[str]]:
@@ -158,10 +157,10 @@ def covers_data(axes_pair, box) -> bool:
         for line in axes.get_lines():
             if _path_touches(line.get_transform().transform(line.get_xydata()), box, line.get_linestyle() != "None"):
                 return True
-        for collection in axes.collections:
-            for path in collection.get_paths():
-                if path.transformed(collection.get_transform()).intersects_bbox(box, filled=True):
-                    return True
+        shapes = [(path, c.get_transform()) for c in axes.collections for path in c.get_paths()]
+        shapes += [(patch.get_path(), patch.get_transform()) for patch in axes.patches]  # histogram bars
+        if any(path.transformed(transform).intersects_bbox(box, filled=True) for path, transform in shapes):
+            return True
     return False
 
 

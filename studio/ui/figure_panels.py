@@ -103,8 +103,7 @@ def task_fit_figure(data: RunData) -> list[Panel]:
     after = f"after {steps_text(fit.steps)}" if fit.steps else "prediction (no inner steps)"
     curves.append(Curve(after, fit.x, fit.after, AFTER))
     curves.append(Curve(f"support points ({len(fit.x_support)})", fit.x_support, fit.y_support, SUPPORT, draw="points"))
-    title = f"Held-out task (iteration {fit.iteration})"
-    return [Panel(title, "x (task input)", "y (task output)", tuple(curves))]
+    return [Panel("Held-out task", f"x (task input; iteration {fit.iteration})", "y (task output)", tuple(curves))]
 
 
 def tasks_drawn_figure(data: RunData) -> list[Panel]:
@@ -119,11 +118,11 @@ def tasks_drawn_figure(data: RunData) -> list[Panel]:
         if not len(values):
             continue
         counts, edges = np.histogram(values, bins=bins(values))
-        curves = [Curve(f"{len(values)} tasks", edges, counts, LIVE, draw="steps")]
+        curves = [Curve("", edges, counts, LIVE, draw="steps")]
         limits = reach(data, name, drawn.width)
         if limits is not None:
             top = float(counts.max())
             curves += [Curve("range end", [limits[1]] * 2, [0, top], GREY, dashed=True),
                        Curve("curriculum reach", [limits[2]] * 2, [0, top], REACH)]  # fmt: skip
-        panels.append(Panel(f"Tasks drawn: {name}", name, "tasks", tuple(curves)))
+        panels.append(Panel(f"Tasks drawn: {name}", name, f"tasks (of {len(values)})", tuple(curves)))
     return panels
