@@ -102,12 +102,14 @@ def svg_text(panels: Sequence[Panel], size: tuple[float, float] | None = None) -
 
 def build_figure(panels: Sequence[Panel], size: tuple[float, float] | None = None):
     """A matplotlib ``Figure`` of the panels that have data (call inside ``rc_context(RC)``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     shown = drawable(panels)
     if not shown:
         raise ConfigError("nothing to draw yet: the figure's panels have no data (start or choose a run)")
     figure = Figure(figsize=size or default_size(len(shown)), layout="constrained")
+    FigureCanvasAgg(figure)  # a canvas that can measure text (legends are checked before saving)
     rows, columns = grid_shape(len(shown))
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     letters = [f"({chr(ord('a') + i)}) " if len(shown) > 1 else "" for i in range(len(shown))]
@@ -116,7 +118,6 @@ def build_figure(panels: Sequence[Panel], size: tuple[float, float] | None = Non
         ax.remove()
     figure.draw_without_rendering()  # lay out once, so legends can be checked against what they would cover
     legends = [place_legend(ax, twin, panel.log_y) for ax, twin, panel in zip(axes, twins, shown)]
-    figure.draw_without_rendering()
-    for ax, twin, legend in zip(axes, twins, legends):
+    for ax, twin, legend in zip(axes, twins, legends):  # "best" is found as the legend is measured: no redraw
         settle_legend(ax, twin, legend)
     return figure
