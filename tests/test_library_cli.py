@@ -85,6 +85,23 @@ def test_export_csv_json_and_svg(capsys, root, tmp_path):
     assert code == 0 and out == f"wrote {tmp_path / 'a.svg'}\n" and labels == ["curve alpha", "curve beta"]
 
 
+def test_export_figures_as_png_pdf_and_svg(capsys, root, tmp_path):
+    from PIL import Image
+
+    args = ["--format", "png", "--out", tmp_path / "f.png", "--size", "4x3", "--dpi", "100"]
+    code, out, _ = cli(capsys, "export", root / "alpha", root / "beta", *args)
+    assert code == 0 and out == f"wrote {tmp_path / 'f.png'}\n" and Image.open(tmp_path / "f.png").size == (400, 300)
+    code, _, _ = cli(capsys, "export", root / "alpha", "--format", "pdf", "--out", tmp_path / "f.pdf")
+    assert code == 0 and (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF-")
+    args = ["--format", "svg", "--out", tmp_path / "f.svg", "--figure", "adaptation"]
+    code, _, _ = cli(capsys, "export", root / "alpha", *args)
+    groups = [g.get("id") or "" for g in ET.parse(tmp_path / "f.svg").getroot().iter("{http://www.w3.org/2000/svg}g")]
+    assert code == 0 and "curve alpha ± 95% CI" in groups and sum(g.startswith("axes_") for g in groups) == 1
+    code, _, err = cli(capsys, "export", root / "alpha", "--format", "png", "--out", tmp_path / "s.png", "--figure",
+                       "seeds")  # fmt: skip
+    assert code == 2 and "nothing to draw yet" in err and not (tmp_path / "s.png").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
