@@ -23,6 +23,9 @@ def draw_panel(ax, panel: Panel, letter: str = ""):
 
     Returns the second y axis (``None`` without curves on the right), which :func:`place_legend` needs."""
     twin = ax.twinx() if any(c.right and c.has_points for c in panel.curves) else None
+    if panel.raster is not None:
+        ax.imshow(panel.raster.pixels, extent=panel.raster.extent, origin="lower", interpolation="nearest")
+        ax.grid(False)
     if panel.log_y:
         ax.set_yscale("log", nonpositive="clip")  # a band reaching zero runs off the bottom, not into a gap
     for curve in sorted(coloured(panel.curves), key=lambda c: not c.faint):
@@ -74,6 +77,9 @@ def _line_style(curve: Curve) -> dict:
     style = {"color": curve.colour, "linestyle": "--" if curve.dashed else "-"}
     if curve.draw == "points":
         style.update(linestyle="none", marker=curve.marker or "o")
+        style.update(
+            {"markerfacecolor": "none"} if curve.hollow else {"markeredgecolor": "white", "markeredgewidth": 0.4}
+        )
     elif curve.marker:
         style.update(marker=curve.marker)
     return style

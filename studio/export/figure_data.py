@@ -35,11 +35,21 @@ class Curve:
     marker: str = ""
     dashed: bool = False
     right: bool = False
+    hollow: bool = False  # markers as rings
 
     @property
     def has_points(self) -> bool:
         y = np.asarray(self.y, dtype=np.float64)
         return bool(len(y)) and bool(np.isfinite(y).any())
+
+
+@dataclass(frozen=True)
+class Raster:
+    """An RGB picture under a panel's curves (decision regions): ``pixels`` (rows, columns, 3) uint8 with row 0
+    at the bottom, spanning ``extent`` (left, right, bottom, top) in data units."""
+
+    pixels: np.ndarray
+    extent: tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,12 @@ class Panel:
     right_label: str = ""  # the second y axis' label, for curves with ``right``
     right_range: tuple[float, float] | None = None
     x_ticks: tuple[tuple[float, str], ...] = field(default=())  # fixed ticks with their labels
+    raster: Raster | None = None
 
     @property
     def is_empty(self) -> bool:
         """Nothing to draw: such a panel is left out of a figure rather than drawn blank."""
-        return not any(curve.has_points for curve in self.curves)
+        return self.raster is None and not any(curve.has_points for curve in self.curves)
 
 
 def coloured(curves: Sequence[Curve]) -> tuple[Curve, ...]:

@@ -1,7 +1,7 @@
 """The window's figures: a panel, or every panel in one paper figure, drawn by matplotlib from the data the
 panels plot (:mod:`studio.ui.figure_panels`) as PNG at a size and DPI, SVG or PDF.
 
-A panel whose picture is not a plot of numbers (an image episode, decision regions, the design preview) is
+A panel whose picture is not a plot of numbers (an image episode, the design preview) is
 written as Qt draws it, PNG or SVG; the paper figure leaves it out, as it leaves out panels with no data.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 from studio.config import ConfigError
-from studio.engine.events import TaskFit
+from studio.engine.events import DecisionMap, TaskFit
 from studio.export.figure_data import Panel, drawable
 from studio.export.figure_style import DEFAULT_DPI, DPI_LIMITS, PAPER_SIZE, SIZE_LIMITS
 from studio.export.figures import figure_format, write_figure
@@ -40,7 +40,7 @@ def panel_figures(window: MainWindow, key: str) -> list[Panel] | None:
     """What the panel ``key`` plots, as figure panels; ``None`` for a panel matplotlib does not draw."""
     builder = _builders(window).get(key)
     fit = window.data.fit
-    if builder is None or (key == "task_fit" and fit is not None and not isinstance(fit, TaskFit)):
+    if builder is None or (key == "task_fit" and fit is not None and not isinstance(fit, TaskFit | DecisionMap)):
         return None  # a picture rather than a plot: Qt draws it
     return builder()
 

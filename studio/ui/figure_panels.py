@@ -2,7 +2,7 @@
 the run on screen (:class:`~studio.ui.run_data.RunData`), the overlaid runs and the plot controls' view.
 
 No Qt is called here; matplotlib draws the result (:mod:`studio.export.figures`).  A panel whose picture is
-not a plot of numbers (an image episode, decision regions, the design preview) has no entry.
+not a plot of numbers (an image episode, the design preview) has no entry.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from studio.engine.events import Evaluation, TaskFit
-from studio.export.figure_data import Curve, Panel
-from studio.export.figure_style import GREY, INK, PALETTE
+from studio.engine.events import DecisionMap, Evaluation, TaskFit
+from studio.export.figure_data import Curve, Panel, Raster
+from studio.export.figure_style import GREY, INK, PALETTE, colour_for
 from studio.export.plots import group_curves, loss_panel, steps_text
+from studio.ui.panels.decision_map import region_image
 from studio.ui.panels.tasks_drawn import MAX_PLOTS, bins, reach
 from studio.ui.run_data import RunData
 from studio.ui.run_overlay import RunOverlay
@@ -93,8 +94,11 @@ def _overlaid_adaptation(overlay: RunOverlay) -> list[Curve]:
 
 
 def task_fit_figure(data: RunData) -> list[Panel]:
-    """A 1-D regression task before and after adapting (Figure 2 of Finn et al. 2017); none for other fits."""
+    """A 1-D regression task before and after adapting (Figure 2 of Finn et al. 2017), or a 2-D classification
+    task's decision regions; none for an image episode."""
     fit = data.fit
+    if isinstance(fit, DecisionMap):
+        return decision_figure(fit)
     if not isinstance(fit, TaskFit):
         return []
     curves = [Curve("true function", fit.x, fit.y_true, INK)]
@@ -104,6 +108,23 @@ def task_fit_figure(data: RunData) -> list[Panel]:
     curves.append(Curve(after, fit.x, fit.after, AFTER))
     curves.append(Curve(f"support points ({len(fit.x_support)})", fit.x_support, fit.y_support, SUPPORT, draw="points"))
     return [Panel("Held-out task", f"x (task input; iteration {fit.iteration})", "y (task output)", tuple(curves))]
+
+
+def decision_figure(fit: DecisionMap) -> list[Panel]:
+    """A 2-D classification task's decision regions before and after adapting, its support points filled and its
+    queries as rings, each in its class's colour."""
+    ways = fit.before.shape[-1]
+    rgb = np.array([[int(colour_for(k)[i : i + 2], 16) for i in (1, 3, 5)] for k in range(ways)], dtype=float)
+    extent = (float(fit.grid_x[0]), float(fit.grid_x[-1]), float(fit.grid_y[0]), float(fit.grid_y[-1]))
+    points = []
+    for k in range(ways):
+        support, query = fit.support_points[fit.support_labels == k], fit.query_points[fit.query_labels == k]
+        points += [Curve("", support[:, 0], support[:, 1], colour_for(k), draw="points"),
+                   Curve("", query[:, 0], query[:, 1], colour_for(k), draw="points", hollow=True)]  # fmt: skip
+    titles = ("Before adapting", f"After {steps_text(fit.steps)}")
+    x_label = "x₁ (dots: support, rings: query)"
+    return [Panel(title, x_label, "x₂", tuple(points), raster=Raster(region_image(p, rgb), extent))
+            for title, p in zip(titles, (fit.before, fit.after))]  # fmt: skip
 
 
 def tasks_drawn_figure(data: RunData) -> list[Panel]:
