@@ -22,6 +22,8 @@ from studio.export.figure_data import Panel, drawable
 from studio.export.figure_style import DEFAULT_DPI, DPI_LIMITS, PANEL_SIZE, PAPER_SIZE, RC, SIZE_LIMITS
 
 FORMATS = ("png", "svg", "pdf")
+# a blank glyph is written as a <path> without "d": valid SVG, but Qt's renderer warns and drops its links
+EMPTY_GLYPH = re.compile(rb'<path id="([^"]+)" transform=')
 METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "png": {}}  # same figure, same bytes
 
 
@@ -82,7 +84,8 @@ def figure_bytes(
     with rc_context(RC):  # font sizes are read as artists are made, font types as the file is written
         figure = build_figure(panels, size)
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    return EMPTY_GLYPH.sub(rb'<path id="\1" d="M 0 0" transform=', data) if fmt == "svg" else data
 
 
 def write_figure(

@@ -1,4 +1,5 @@
-"""The window's panels as figure panels: decision regions in the figure palette, histograms of the drawn tasks."""
+"""The window's panels as figure panels: decision regions in the figure palette, histograms of the drawn tasks;
+Qt draws an exported SVG as matplotlib does."""
 
 from __future__ import annotations
 
@@ -34,3 +35,26 @@ def test_tasks_drawn_become_one_histogram_per_parameter():
     (bars,) = amplitude.curves
     assert bars.draw == "steps" and int(np.sum(bars.y)) == 4 and len(bars.x) == len(bars.y) + 1
     assert phase.y_label == "tasks (of 2)"  # the NaN is not a task drawn
+
+
+def test_qt_draws_an_exported_svg_as_matplotlib_does(qapp, qtlog):
+    from PySide6.QtCore import QBuffer, QByteArray
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    from studio.export.figures import figure_bytes
+    from tests.test_figures import DPI, MAX_MEAN_DIFFERENCE, PANELS, SIZE, blurred, png_size
+
+    png, svg = figure_bytes(PANELS, "png", SIZE, DPI), figure_bytes(PANELS, "svg", SIZE, DPI)
+    width, height = png_size(png)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    QSvgRenderer(QByteArray(svg)).render(painter)
+    painter.end()
+    assert [record.message for record in qtlog.records] == []  # no path or link it could not read
+    buffer = QByteArray()
+    device = QBuffer(buffer)
+    device.open(QBuffer.OpenModeFlag.WriteOnly)
+    image.save(device, "PNG")
+    assert float(np.abs(blurred(bytes(buffer.data())) - blurred(png)).mean()) < MAX_MEAN_DIFFERENCE
