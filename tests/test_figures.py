@@ -163,6 +163,6 @@ def test_sizes_and_suffixes_are_checked(tmp_path):
 
 
 def test_importing_the_export_package_and_the_cli_does_not_import_matplotlib():
-    code = "import sys, studio.export.figures, studio.cli; studio.cli.build_parser(); print('matplotlib' in sys.modules)"
+    code = "import sys, studio.export.figures, studio.cli as c; c.build_parser(); print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
