@@ -15,7 +15,8 @@ from pathlib import Path
 
 from studio.config import ConfigError
 
-EXPORT_FORMATS = ("onnx", "export", "torchscript", "csv", "json", "svg", "tensorboard", "png")
+EXPORT_FORMATS = ("onnx", "export", "torchscript", "csv", "json", "png", "svg", "pdf", "tensorboard")
+FIGURE_FORMATS = ("png", "svg", "pdf")
 MODEL_FORMATS = ("onnx", "export", "torchscript")  # export: torch.export (.pt2); torchscript: legacy
 RUNS_COLUMNS = (
     "name",
@@ -57,13 +58,13 @@ def _add_plot_options(parser: argparse.ArgumentParser) -> None:
 def _add_export_parser(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export",
-        help="export runs' metrics (csv, json), plots (svg), TensorBoard files, or the adapted model",
+        help="export runs' metrics (csv, json), figures (png, svg, pdf), TensorBoard files, or the adapted model",
         description=(
-            "csv/json: every iteration of every run named; svg: one plot of --metric, one colour per run; "
-            "tensorboard: event files (default RUN_DIR/tensorboard); onnx/export/torchscript: the model adapted to one "
-            "task's support set (a held-out task, --csv-group or --image-folder) as ONNX, a torch.export program "
-            "(.pt2, torch.export.load) or TorchScript (legacy). png needs the window's renderer "
-            "(Qt): export png from the window, or svg here."
+            "csv/json: every iteration of every run named; png/svg/pdf: a figure drawn by matplotlib, one colour "
+            "per run (--figure paper: meta-training loss, adaptation curve, seed groups; or one of its panels; or "
+            "metric: any metrics.csv column); tensorboard: event files (default RUN_DIR/tensorboard); "
+            "onnx/export/torchscript: the model adapted to one task's support set (a held-out task, --csv-group or "
+            "--image-folder) as ONNX, a torch.export program (.pt2, torch.export.load) or TorchScript (legacy)."
         ),
     )
     export.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
@@ -72,14 +73,26 @@ def _add_export_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--layout", choices=("per-run", "long"), default="per-run", help="csv: one file per run or one long file"
     )
-    export.add_argument("--metric", default="meta_loss", help="svg: the metrics.csv column to plot (default meta_loss)")
-    export.add_argument("--x", choices=("iteration", "wall_time"), default="iteration", help="svg: the x axis")
-    export.add_argument("--log-y", action="store_true", help="svg: logarithmic y axis")
-    export.add_argument("--smoothing", type=float, default=0.0, help="svg: EMA weight in [0, 1) (raw curve kept faint)")
+    _add_figure_options(export)
     export.add_argument("--task", type=int, default=0, help="model formats: adapt to this held-out task (default 0)")
     export.add_argument("--csv-group", help="model formats: adapt to this group of the preset's CSV instead")
     export.add_argument("--image-folder", type=Path, help="model formats: adapt to these new classes instead")
     export.add_argument("--steps", type=int, help="model formats: inner steps (default: the preset's)")
+
+
+def _add_figure_options(export: argparse.ArgumentParser) -> None:
+    from studio.export.figure_style import DEFAULT_DPI
+    from studio.export.run_figures import FIGURES
+
+    figure = export.add_argument_group("figures (png, svg, pdf)")
+    figure.add_argument("--figure", choices=FIGURES, help="which figure (default: paper; metric with --metric)")
+    figure.add_argument("--metric", help="--figure metric: the metrics.csv column to plot (default meta_loss)")
+    figure.add_argument("--x", choices=("iteration", "wall_time"), default="iteration", help="the x axis")
+    figure.add_argument("--log-y", action="store_true", help="--figure metric: logarithmic y axis")
+    figure.add_argument("--smoothing", type=float, default=0.6, help="EMA weight in [0, 1) (default 0.6; raw faint)")
+    figure.add_argument("--band", choices=("ci95", "std"), default="ci95", help="seed groups' band (default ci95)")
+    figure.add_argument("--size", help="width x height in inches, e.g. 7x4.3 (default: by the number of panels)")
+    figure.add_argument("--dpi", type=float, default=DEFAULT_DPI, help=f"png pixels per inch (default {DEFAULT_DPI})")
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -161,8 +174,6 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    if args.format == "png":
-        raise ConfigError("png export needs the window's plot renderer (Qt): export png from the window, or svg here")
     if args.format in MODEL_FORMATS:
         return _export_model(args)
     if args.format == "tensorboard":
@@ -170,8 +181,8 @@ def export(args: argparse.Namespace) -> int:
     if args.out is None:
         raise ConfigError(f"--format {args.format} needs --out PATH")
     runs = _metrics(args.run_dirs)
-    if args.format == "svg":
-        paths = [_export_svg(runs, args)]
+    if args.format in FIGURE_FORMATS:
+        paths = [_export_figure(args)]
     elif args.format == "json":
         from studio.export.tables import write_json
 
@@ -195,16 +206,16 @@ def _metrics(run_dirs: Sequence[Path]) -> list:
     return [read_metrics(path, run_name(path)) for path in run_dirs]
 
 
-def _export_svg(runs: list, args: argparse.Namespace) -> Path:
-    from studio.export.plots import X_LABELS, metric_curves, metric_label
-    from studio.export.svg import write_svg
+def _export_figure(args: argparse.Namespace) -> Path:
+    from studio.export.figures import parse_size, write_figure
+    from studio.export.run_figures import figure_panels
 
-    curves = metric_curves(runs, args.metric, args.smoothing, args.x)
-    title = metric_label(args.metric) if len(runs) > 1 else f"{runs[0].run}: {metric_label(args.metric)}"
-    write_svg(
-        args.out, curves, title=title, x_label=X_LABELS[args.x], y_label=metric_label(args.metric), log_y=args.log_y
-    )
-    return args.out
+    if args.out.suffix.lower() != f".{args.format}":
+        raise ConfigError(f"--out {args.out}: a --format {args.format} file must end in .{args.format}")
+    figure = args.figure or ("metric" if args.metric else "paper")
+    view = {"smoothing": args.smoothing, "band": args.band, "x": args.x, "log_y": args.log_y}
+    panels = figure_panels(args.run_dirs, figure, metric=args.metric or "meta_loss", **view)
+    return write_figure(panels, args.out, parse_size(args.size), args.dpi)
 
 
 def _export_model(args: argparse.Namespace) -> int:

@@ -81,14 +81,33 @@ def test_export_csv_json_and_svg(capsys, root, tmp_path):
     args = ["--format", "svg", "--out", tmp_path / "a.svg", "--metric", "eval_loss_step1", "--log-y"]
     code, out, _ = cli(capsys, "export", root / "alpha", root / "beta", *args)
     svg = ET.parse(tmp_path / "a.svg").getroot()
-    labels = [p.get("data-label") for p in svg.iter("{http://www.w3.org/2000/svg}path") if p.get("class") == "curve"]
-    assert code == 0 and out == f"wrote {tmp_path / 'a.svg'}\n" and labels == ["alpha", "beta"]
+    labels = [g.get("id") for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("id", "").startswith("curve ")]
+    assert code == 0 and out == f"wrote {tmp_path / 'a.svg'}\n" and labels == ["curve alpha", "curve beta"]
+
+
+def test_export_figures_as_png_pdf_and_svg(capsys, root, tmp_path):
+    from PIL import Image
+
+    args = ["--format", "png", "--out", tmp_path / "f.png", "--size", "4x3", "--dpi", "100"]
+    code, out, _ = cli(capsys, "export", root / "alpha", root / "beta", *args)
+    assert code == 0 and out == f"wrote {tmp_path / 'f.png'}\n" and Image.open(tmp_path / "f.png").size == (400, 300)
+    code, _, _ = cli(capsys, "export", root / "alpha", "--format", "pdf", "--out", tmp_path / "f.pdf")
+    assert code == 0 and (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF-")
+    args = ["--format", "svg", "--out", tmp_path / "f.svg", "--figure", "adaptation"]
+    code, _, _ = cli(capsys, "export", root / "alpha", *args)
+    groups = [g.get("id") or "" for g in ET.parse(tmp_path / "f.svg").getroot().iter("{http://www.w3.org/2000/svg}g")]
+    assert code == 0 and "curve alpha ± 95% CI" in groups and sum(g.startswith("axes_") for g in groups) == 1
+    code, _, err = cli(capsys, "export", root / "alpha", "--format", "png", "--out", tmp_path / "s.png", "--figure",
+                       "seeds")  # fmt: skip
+    assert code == 2 and "nothing to draw yet" in err and not (tmp_path / "s.png").exists()
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "png", "--out", "x.png"], "png export needs the window"),
+        (["--format", "png", "--out", "x.svg"], "a --format png file must end in .png"),
+        (["--format", "pdf", "--out", "x.pdf", "--size", "7by4"], "size must be WIDTHxHEIGHT in inches"),
+        (["--format", "png", "--out", "x.png", "--dpi", "5"], "dpi must be 50 to 1200, got 5"),
         (["--format", "csv"], "--format csv needs --out PATH"),
         (["--format", "svg", "--out", "x.svg", "--metric", "nope"], "no metric 'nope'"),
         (["--format", "torchscript"], "give one RUN_DIR and --out FILE"),

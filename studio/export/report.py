@@ -3,21 +3,20 @@ differ, the plots as inline SVG, and each run's preset.  One self-contained file
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from studio.config import ConfigError, atomic_write_text
+from studio.config import atomic_write_text
 from studio.console import format_duration
 from studio.export.aggregate import mean_std_ci
 from studio.export.environment import environment_differences, read_environment
+from studio.export.figure_style import PANEL_SIZE
+from studio.export.figures import svg_text
 from studio.export.hyperparameters import format_value, hyperparameter_table
-from studio.export.library import RunRecord, group_by_seed, read_run
-from studio.export.plots import X_LABELS, adaptation_curves, group_curves, metric_curves, metric_label
-from studio.export.run_metrics import RunMetrics, read_metrics
-from studio.export.svg import Curve, svg_plot
+from studio.export.library import RunRecord, group_by_seed
+from studio.export.run_figures import Runs, load_runs, report_panels
 
 STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -25,43 +24,22 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
 th { background: #f3f3f3; }
 .differs { background: #fff3c4; }
-.plots svg { margin: 0.5em 0.5em 0 0; border: 1px solid #eee; }
+.plots svg { margin: 0.5em 0.5em 0 0; width: 49%; height: auto; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 """
 SUMMARY_HEADER = ("run", "status", "algorithm", "task family", "seed", "iterations", "final query loss ± 95% CI",
                   "duration", "started")  # fmt: skip
 
 
-def load_runs(run_dirs: Sequence[str | Path]) -> tuple[list[RunRecord], list[RunMetrics | None], list[dict | None]]:
-    """Records, metrics (``None`` where unreadable) and summaries of the run folders; bad folders raise."""
-    if not run_dirs:
-        raise ConfigError("name at least one run folder")
-    records = [read_run(path) for path in run_dirs]
-    return records, [_metrics(r) for r in records], [_summary(r.path) for r in records]
-
-
-def _metrics(record: RunRecord) -> RunMetrics | None:
-    try:
-        return read_metrics(record.path, record.name)
-    except ConfigError:
-        return None
-
-
-def _summary(path: Path) -> dict | None:
-    try:
-        return json.loads((path / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def build_report(run_dirs: Sequence[str | Path], smoothing: float = 0.6, band: str = "ci95") -> str:
     """The report's HTML text."""
-    records, metrics, summaries = load_runs(run_dirs)
+    runs = load_runs(run_dirs)
+    records = runs.records
     title = f"Run report: {records[0].name}" if len(records) == 1 else f"Comparison of {len(records)} runs"
     sections = [f"<h1>{escape(title)}</h1>", f"<p>Written {escape(time.strftime('%Y-%m-%d %H:%M'))}.</p>"]
     sections += [_summary_table(records), _notes_section(records), _groups_section(records)]
     sections += [_hyperparameter_section(records), _environment_section(records)]
-    sections += [_plots(records, metrics, summaries, smoothing, band), _presets(records)]
+    sections += [_plots(runs, smoothing, band), _presets(records)]
     body = "\n".join(s for s in sections if s)
     head = f'<meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style>'
     return f'<!DOCTYPE html>\n<html lang="en">\n<head>{head}</head>\n<body>\n{body}\n</body>\n</html>\n'
@@ -145,38 +123,11 @@ def _hyperparameter_section(records: Sequence[RunRecord]) -> str:
     return "<h2>Hyperparameters</h2>\n" + note + _table(["run", *columns], body, marked)
 
 
-def _plots(records, metrics, summaries, smoothing: float, band: str) -> str:
-    runs = [m for m in metrics if m is not None and len(m)]
-    figures = []
-    if runs:
-        figures.append(_figure(metric_curves(runs, "meta_loss", smoothing), "Meta-loss", "meta_loss"))
-        steps = sorted(set.intersection(*(set(r.eval_steps) for r in runs)))
-        if steps:
-            metric = f"eval_loss_step{steps[-1]}"
-            figures.append(_figure(metric_curves(runs, metric), "Held-out evaluation", metric))
-        figures += _group_figures(records, metrics, smoothing, band)
-    adaptation = adaptation_curves(records, summaries)
-    if adaptation:
-        svg = svg_plot(adaptation, "Final adaptation", "inner steps", "held-out query loss", integer_x=True)
-        figures.append(svg)
+def _plots(runs: Runs, smoothing: float, band: str) -> str:
+    """Each panel of the runs' figure as its own inline SVG (matplotlib's, text as outlines)."""
+    panels = report_panels(runs, smoothing, band)
+    figures = [svg_text([panel], PANEL_SIZE) for panel in panels]
     return '<h2>Plots</h2>\n<div class="plots">\n' + "\n".join(figures) + "\n</div>" if figures else ""
-
-
-def _figure(curves: list[Curve], title: str, metric: str) -> str:
-    return svg_plot(curves, title, X_LABELS["iteration"], metric_label(metric), size=(540, 340))
-
-
-def _group_figures(records, metrics, smoothing: float, band: str) -> list[str]:
-    index = {id(r): m for r, m in zip(records, metrics)}
-    groups = []
-    for group in group_by_seed(records):
-        runs = [index[id(r)] for r in group if index[id(r)] is not None and len(index[id(r)])]
-        if len(runs) > 1:
-            groups.append((group[0].preset_name or group[0].name, runs))
-    if not groups:
-        return []
-    curves = group_curves(groups, "meta_loss", band, smoothing)
-    return [_figure(curves, "Meta-loss over seeds", "meta_loss")]
 
 
 def _presets(records: Sequence[RunRecord]) -> str:

@@ -1,5 +1,5 @@
-"""The Export menu: the model as a run folder, the metrics as CSV, every panel as PNG and SVG (one file each,
-or all in one figure), and the selected runs' exports (:mod:`studio.ui.run_exports`).
+"""The Export menu: the model as a run folder, the metrics as CSV, every panel as PNG, SVG and PDF drawn by
+matplotlib (one file each, or all in one paper figure), and the selected runs' exports (:mod:`studio.ui.run_exports`).
 
 Each export is a method that takes a path (tests call them directly); the
 menu actions only ask for the path first.
@@ -14,16 +14,24 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from studio.config import ConfigError
-from studio.ui.figure_export import DEFAULT_SIZE, FigureSizeDialog, write_figure
+from studio.export.figure_style import DEFAULT_DPI, PAPER_SIZE
+from studio.ui.figure_export import (
+    FIGURE_ORDER,
+    FigureSizeDialog,
+    has_figure,
+    panel_figures,
+    write_panel,
+    write_paper_figure,
+)
 from studio.ui.labels import panel_label
-from studio.ui.panels.base import PlotPanel
 from studio.ui.run_export import write_metrics_csv, write_run_folder
 from studio.ui.run_exports import RunExports
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
 
-FIGURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
+FIGURE_FILTER = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"
+FIGURE_SUFFIXES = ("png", "svg", "pdf")
 PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration before the model can be read
 
 
@@ -36,15 +44,16 @@ class ExportActions:
         menu.addSeparator()
         for key in window.panels:
             self._panel_menu(menu.addMenu(panel_label(key)), key)
-        menu.addAction("All panels as PNG and SVG…", self._ask_all_panels)
-        menu.addAction("All panels as one &figure (PNG or SVG)…", self._ask_figure)
+        menu.addAction("All panels as PNG, SVG and PDF…", self._ask_all_panels)
+        menu.addAction("All panels as one paper &figure (PNG, SVG or PDF)…", self._ask_figure)
         menu.addSeparator()
         self.runs = RunExports(window, menu)
-        self.figure_size = DEFAULT_SIZE
+        self.figure_size: tuple[float, float] | None = None  # inches; None: by the number of panels
+        self.figure_dpi = DEFAULT_DPI
         menu.aboutToShow.connect(self._update_enabled)
 
     def _panel_menu(self, menu: QMenu, key: str) -> None:
-        for suffix in ("png", "svg"):
+        for suffix in FIGURE_SUFFIXES if key in FIGURE_ORDER else ("png", "svg"):  # the preview is a picture
             menu.addAction(f"{suffix.upper()}…", lambda s=suffix: self._ask_panel(key, s))
 
     def _update_enabled(self) -> None:
@@ -74,19 +83,25 @@ class ExportActions:
         return Path(path)
 
     def panel(self, key: str, path: str | Path) -> Path:
-        """One panel as PNG or SVG, by the suffix of ``path``."""
-        panel: PlotPanel = self.window.panels[key]
-        return panel.export_image(path)
+        """One panel as PNG, SVG or PDF, by the suffix of ``path``: drawn by matplotlib from the panel's data."""
+        return write_panel(self.window, key, path, self.figure_dpi)
 
     def all_panels(self, folder: str | Path) -> list[Path]:
+        """Every panel with something to draw, one file per format (pictures that are not plots: PNG and SVG)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        return [self.panel(key, folder / f"{key}.{suffix}") for key in self.window.panels for suffix in ("png", "svg")]
+        written = []
+        for key in self.window.panels:
+            plotted = panel_figures(self.window, key) is not None
+            if plotted and not has_figure(self.window, key):
+                continue  # nothing to draw yet: no file, rather than an empty frame
+            suffixes = FIGURE_SUFFIXES if plotted else ("png", "svg")
+            written += [self.panel(key, folder / f"{key}.{suffix}") for suffix in suffixes]
+        return written
 
-    def figure(self, path: str | Path, size: tuple[int, int] | None = None) -> Path:
-        """Every panel in one figure, ``size`` pixels (PNG) or the same size in SVG, by the suffix of ``path``."""
-        panels = [(panel_label(key), p) for key, p in self.window.panels.items()]
-        return write_figure(panels, path, size or self.figure_size)
+    def figure(self, path: str | Path, size: tuple[float, float] | None = None, dpi: float | None = None) -> Path:
+        """Every plot with data in one paper figure, ``size`` inches (PNG at ``dpi``), by the suffix of ``path``."""
+        return write_paper_figure(self.window, path, size or self.figure_size, dpi or self.figure_dpi)
 
     # ---- asking for a path ------------------------------------------------------
 
@@ -110,14 +125,14 @@ class ExportActions:
         self.attempt(folder, self.all_panels)
 
     def _ask_figure(self) -> None:
-        dialog = FigureSizeDialog(self.window, self.figure_size)
+        dialog = FigureSizeDialog(self.window, self.figure_size or PAPER_SIZE, self.figure_dpi)
         if dialog.exec() != FigureSizeDialog.DialogCode.Accepted:
             return
-        self.figure_size = dialog.chosen
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export all panels as one figure", "panels.png",
+        self.figure_size, self.figure_dpi = dialog.chosen
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export all panels as one figure", "figure.pdf",
                                                    FIGURE_FILTER)  # fmt: skip
         if path and not Path(path).suffix:
-            path += ".svg" if "svg" in chosen.lower() else ".png"
+            path += "." + next((s for s in FIGURE_SUFFIXES if s in chosen.lower()), "png")
         self.attempt(path, self.figure)
 
     def attempt(self, path: str, export) -> None:

@@ -1,124 +1,100 @@
-"""Every panel in one figure: a grid of the plots, each under its title, as PNG at a chosen pixel size or SVG.
+"""The window's figures: a panel, or every panel in one paper figure, drawn by matplotlib from the data the
+panels plot (:mod:`studio.ui.figure_panels`) as PNG at a size and DPI, SVG or PDF.
 
-Each panel's plot (not its controls) is painted through a transformed painter,
-so the plots come out as vectors in the SVG and sharp at any PNG size.
+A panel whose picture is not a plot of numbers (an image episode, the design preview) is
+written as Qt draws it, PNG or SVG; the paper figure leaves it out, as it leaves out panels with no data.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRegion
-from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QGraphicsView, QSpinBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 from studio.config import ConfigError
+from studio.engine.events import DecisionMap, TaskFit
+from studio.export.figure_data import Panel, drawable
+from studio.export.figure_style import DEFAULT_DPI, DPI_LIMITS, PAPER_SIZE, SIZE_LIMITS
+from studio.export.figures import figure_format, write_figure
+from studio.ui.figure_panels import adaptation_figure, loss_figure, task_fit_figure, tasks_drawn_figure
 
-TITLE_HEIGHT = 28  # pixels above each panel, at the figure's scale
-DEFAULT_SIZE = (1600, 1000)
-MAX_SIDE = 10_000
+if TYPE_CHECKING:
+    from studio.ui.main_window import MainWindow
 
-
-def drawn_part(panel: QWidget) -> QWidget:
-    """What a panel shows of its data: the plot (or the note in its place), without controls around it."""
-    stack = getattr(panel, "stack", None)
-    return stack.currentWidget() if stack is not None and stack.currentWidget() is not None else panel
-
-
-def grid(count: int, width: int, height: int) -> list[QRectF]:
-    """``count`` cells filling ``width`` x ``height``, two columns (one for a single panel)."""
-    columns = 1 if count == 1 else 2
-    rows = max(1, math.ceil(count / columns))
-    w, h = width / columns, height / rows
-    return [QRectF((i % columns) * w, (i // columns) * h, w, h) for i in range(count)]
+FIGURE_ORDER = ("loss", "adaptation", "task_fit", "tasks_drawn")  # a paper's order: training, adapting, a task
 
 
-def paint_figure(painter: QPainter, panels: Sequence[tuple[str, QWidget]], width: int, height: int) -> None:
-    painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
-    font = QFont(painter.font())
-    font.setPixelSize(15)
-    font.setBold(True)
-    for (title, panel), cell in zip(panels, grid(len(panels), width, height)):
-        painter.save()
-        painter.translate(cell.topLeft())
-        painter.setFont(font)
-        painter.setPen(QColor("#333333"))
-        painter.drawText(QRectF(0, 0, cell.width(), TITLE_HEIGHT), Qt.AlignmentFlag.AlignCenter, title)
-        _paint_panel(painter, drawn_part(panel), cell.width(), cell.height() - TITLE_HEIGHT)
-        painter.restore()
+def _builders(window: MainWindow) -> dict[str, Callable[[], list[Panel]]]:
+    data, overlay, adapt = window.data, window.library.overlay, window.adaptation_panel
+    return {
+        "loss": lambda: [loss_figure(data, overlay, adapt.unit)],
+        "adaptation": lambda: [adaptation_figure(data, overlay, adapt.accuracy, adapt.unit)],
+        "task_fit": lambda: task_fit_figure(data),
+        "tasks_drawn": lambda: tasks_drawn_figure(data),
+    }
 
 
-def _paint_panel(painter: QPainter, widget: QWidget, width: float, height: float) -> None:
-    size = widget.size()
-    if size.width() < 50 or size.height() < 50:  # never laid out (a hidden tab): give it the cell's shape
-        widget.resize(int(width), int(height))
-        size = widget.size()
-    scale = min(width / size.width(), height / size.height())
-    painter.translate((width - size.width() * scale) / 2, TITLE_HEIGHT)
-    painter.scale(scale, scale)
-    if isinstance(widget, QGraphicsView):  # the scene itself: vectors, sharp at any scale
-        widget.render(painter, QRectF(0, 0, size.width(), size.height()), widget.viewport().rect())
-    else:
-        QWidget.render(widget, painter, QPoint(), QRegion(), QWidget.RenderFlag.DrawChildren)
+def panel_figures(window: MainWindow, key: str) -> list[Panel] | None:
+    """What the panel ``key`` plots, as figure panels; ``None`` for a panel matplotlib does not draw."""
+    builder = _builders(window).get(key)
+    fit = window.data.fit
+    if builder is None or (key == "task_fit" and fit is not None and not isinstance(fit, TaskFit | DecisionMap)):
+        return None  # a picture rather than a plot: Qt draws it
+    return builder()
 
 
-def write_figure(panels: Sequence[tuple[str, QWidget]], path: str | Path, size: tuple[int, int] = DEFAULT_SIZE) -> Path:
-    """Write the figure as SVG or PNG (by the suffix of ``path``); ``size`` in pixels."""
-    path, (width, height) = Path(path), size
-    if not (100 <= width <= MAX_SIDE and 100 <= height <= MAX_SIDE):
-        raise ConfigError(f"figure size must be 100 to {MAX_SIDE} pixels a side, got {width} x {height}")
-    if path.suffix.lower() == ".svg":
-        return _write_svg(panels, path, width, height)
-    image = QImage(width, height, QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    try:
-        paint_figure(painter, panels, width, height)
-    finally:
-        painter.end()
-    if not image.save(str(path)):
-        raise ConfigError(f"{path}: could not be written (choose a .png or .svg file in a folder you can write)")
-    return path
+def write_panel(window: MainWindow, key: str, path: str | Path, dpi: float = DEFAULT_DPI) -> Path:
+    """One panel as PNG, SVG or PDF (by the suffix of ``path``), one column wide."""
+    fmt, panels = figure_format(path), panel_figures(window, key)
+    if panels is None:
+        if fmt == "pdf":
+            raise ConfigError(f"{path}: this panel is a picture, not a plot: export it as PNG or SVG")
+        return window.panels[key].export_image(path)
+    return write_figure(panels, path, dpi=dpi)
 
 
-def _write_svg(panels: Sequence[tuple[str, QWidget]], path: Path, width: int, height: int) -> Path:
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(QSize(width, height))
-    generator.setViewBox(QRectF(0, 0, width, height))
-    generator.setTitle("Meta-Learning Studio: all panels")
-    painter = QPainter(generator)
-    try:
-        paint_figure(painter, panels, width, height)
-    finally:
-        painter.end()
-    if not path.is_file():
-        raise ConfigError(f"{path}: could not be written")
-    return path
+def has_figure(window: MainWindow, key: str) -> bool:
+    """Whether the panel has something matplotlib would draw now."""
+    panels = panel_figures(window, key)
+    return panels is not None and bool(drawable(panels))
+
+
+def write_paper_figure(
+    window: MainWindow, path: str | Path, size: tuple[float, float] | None = None, dpi: float = DEFAULT_DPI
+) -> Path:
+    """Every plot with data in one figure, lettered (a), (b), ...; ``size`` in inches (default by panel count)."""
+    panels = [panel for key in FIGURE_ORDER for panel in (panel_figures(window, key) or [])]
+    return write_figure(panels, path, size, dpi)
 
 
 class FigureSizeDialog(QDialog):
-    """Width and height in pixels for the figure."""
+    """Width and height in inches and the resolution of a PNG; ``chosen`` is ((width, height), dpi)."""
 
-    def __init__(self, parent: QWidget | None = None, size: tuple[int, int] = DEFAULT_SIZE):
+    def __init__(self, parent: QWidget | None = None, size: tuple[float, float] = PAPER_SIZE, dpi: int = DEFAULT_DPI):
         super().__init__(parent)
         self.setWindowTitle("Figure size")
-        self.width_box, self.height_box = QSpinBox(), QSpinBox()
+        self.width_box, self.height_box = QDoubleSpinBox(), QDoubleSpinBox()
         for box, value in ((self.width_box, size[0]), (self.height_box, size[1])):
-            box.setRange(100, MAX_SIDE)
-            box.setSuffix(" px")
+            box.setRange(*SIZE_LIMITS)
+            box.setDecimals(2)
+            box.setSingleStep(0.1)
+            box.setSuffix(" in")
             box.setValue(value)
+        self.dpi_box = QSpinBox()
+        self.dpi_box.setRange(*DPI_LIMITS)
+        self.dpi_box.setSuffix(" dpi")
+        self.dpi_box.setValue(int(dpi))
+        self.dpi_box.setToolTip("Pixels per inch of a PNG (SVG and PDF are vectors)")
         form = QFormLayout(self)
-        form.addRow("Width", self.width_box)
-        form.addRow("Height", self.height_box)
+        for label, box in (("Width", self.width_box), ("Height", self.height_box), ("PNG resolution", self.dpi_box)):
+            form.addRow(label, box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     @property
-    def chosen(self) -> tuple[int, int]:
-        return self.width_box.value(), self.height_box.value()
+    def chosen(self) -> tuple[tuple[float, float], int]:
+        return (self.width_box.value(), self.height_box.value()), self.dpi_box.value()

@@ -15,9 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.config import ConfigError
+from studio.export.figure_style import colour_for
 from studio.export.library import RunRecord, group_by_seed
 from studio.export.run_metrics import RunMetrics, read_metrics
-from studio.export.svg import colour_for
 from studio.ui.panels.adaptation import AdaptationPanel
 from studio.ui.panels.base import BLUE, EMPTY
 from studio.ui.panels.loss import LossPanel

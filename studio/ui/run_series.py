@@ -39,8 +39,11 @@ def live_metrics(data: RunData, name: str = LIVE_NAME) -> RunMetrics:
     if data.eval_loss is not None and data.eval_ci is not None:
         rows = np.searchsorted(iterations, data.eval_iterations.column(0))
         keep = rows < len(iterations)
+        sources = [("eval_loss_step", data.eval_loss), ("eval_ci95_step", data.eval_ci)]
+        if data.eval_accuracy is not None and data.eval_accuracy_ci is not None:  # as metrics.csv names them
+            sources += [("eval_acc_step", data.eval_accuracy), ("eval_acc_ci95_step", data.eval_accuracy_ci)]
         for index, step in enumerate(data.eval_steps):
-            for prefix, source in (("eval_loss_step", data.eval_loss), ("eval_ci95_step", data.eval_ci)):
+            for prefix, source in sources:
                 column = np.full(len(iterations), np.nan)
                 column[rows[keep]] = source.column(index)[keep]
                 columns[f"{prefix}{step}"] = column

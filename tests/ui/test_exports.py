@@ -1,10 +1,11 @@
-"""Export menu: a run folder like `studio run` writes, PNG and SVG of every panel, CSV at full resolution."""
+"""Export menu: a run folder like `studio run` writes, PNG, SVG and PDF of every panel, CSV at full resolution."""
 
 from __future__ import annotations
 
 import csv
 import json
 
+import numpy as np
 import pytest
 
 from studio.config import ConfigError, load_preset
@@ -34,11 +35,36 @@ def test_exports_of_a_finished_run(qtbot, window, tmp_path):
     assert rows[0] == header(1) and len(rows) - 1 == 60
     assert rows[1:] == csv_rows(window.session.run_dir / "metrics.csv")[1:]
     written = window.exports.all_panels(tmp_path / "plots")
-    assert len(written) == 2 * len(window.panels)
+    plotted = ("loss", "adaptation", "task_fit", "tasks_drawn")  # by matplotlib; the preview is a picture (Qt)
+    assert sorted(p.name for p in written) == sorted(
+        [f"{key}.{suffix}" for key in plotted for suffix in ("png", "svg", "pdf")] + ["preview.png", "preview.svg"]
+    )
     for path in written:
         data = path.read_bytes()
-        assert data.startswith(b"\x89PNG") if path.suffix == ".png" else b"<svg" in data, path
-        assert len(data) > 1000, path
+        start = {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF-"}[path.suffix]
+        assert data.startswith(start) and len(data) > 1000, path
+        if path.stem in plotted and path.suffix == ".svg":
+            assert b'<g id="figure_1">' in data and b"vector-effect" not in data, path  # matplotlib's
+
+
+def test_the_exported_figure_draws_the_panels_data(qtbot, window, tmp_path):
+    from studio.ui.figure_export import panel_figures
+
+    run_to_end(qtbot, window)
+    data = window.data
+    (loss,) = panel_figures(window, "loss")
+    curves = {curve.label: curve for curve in loss.curves}
+    np.testing.assert_array_equal(curves["meta-batch, after adapting"].y, data.steps.column(1))
+    held_out = curves[f"held-out, after {data.eval_steps[-1]} step" + "s" * (data.eval_steps[-1] != 1)]
+    np.testing.assert_array_equal(held_out.y, data.eval_loss.column(len(data.eval_steps) - 1))
+    (adaptation,) = panel_figures(window, "adaptation")
+    latest = next(c for c in adaptation.curves if c.label.startswith(f"iteration {data.last_evaluation.iteration}"))
+    np.testing.assert_array_equal(latest.y, data.last_evaluation.loss_mean)
+    np.testing.assert_allclose(latest.band[1] - latest.y, data.last_evaluation.loss_ci95)
+    (fit,) = panel_figures(window, "task_fit")
+    assert [c.label for c in fit.curves][0] == "true function" and len(fit.curves[-1].x) == len(data.fit.x_support)
+    pdf = window.exports.figure(tmp_path / "figure.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
 
 
 def test_export_of_a_paused_run_rebuilds_the_folder(qtbot, long_window, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 import torch
 from PySide6.QtGui import QImage
 
+from studio.config import ConfigError
 from studio.export import deploy
 from studio.export.deploy import adapt_run, adapted_outputs
 from tests.ui import runs_fixtures
@@ -24,11 +25,15 @@ pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window 
 
 def test_all_panels_as_one_figure(qtbot, library_window, tmp_path):
     exports = library_window.exports
-    png = exports.figure(tmp_path / "panels.png", size=(900, 600))
+    with pytest.raises(ConfigError, match="nothing to draw yet"):  # no run on screen, none selected
+        exports.figure(tmp_path / "empty.png")
+    library_window.library.panel.select([tmp_path / "runs" / "alpha", tmp_path / "runs" / "beta"])
+    png = exports.figure(tmp_path / "panels.png", size=(6.0, 4.0), dpi=150)
     assert QImage(str(png)).size().toTuple() == (900, 600) and png.stat().st_size > 5000
-    svg = exports.figure(tmp_path / "panels.svg", size=(900, 600))
+    svg = exports.figure(tmp_path / "panels.svg", size=(6.0, 4.0))
     root = ElementTree.parse(svg).getroot()
-    assert root.tag.endswith("svg") and len(list(root.iter())) > 50
+    assert root.tag.endswith("svg") and len(list(root.iter())) > 50 and root.get("width") == "432pt"
+    assert exports.figure(tmp_path / "panels.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_selected_runs_exports(qtbot, library_window, tmp_path):

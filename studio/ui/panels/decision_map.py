@@ -21,13 +21,14 @@ def class_rgb(label: int) -> np.ndarray:
     return np.array([color.red(), color.green(), color.blue()], dtype=np.float64)
 
 
-def region_image(probabilities: np.ndarray) -> np.ndarray:
-    """(n, n, ways) probabilities as an RGB image: the likeliest class's colour, stronger where it is surer."""
+def region_image(probabilities: np.ndarray, rgb: np.ndarray | None = None) -> np.ndarray:
+    """(n, n, ways) probabilities as an RGB image: the likeliest class's colour, stronger where it is surer;
+    ``rgb`` (ways, 3) are the class colours (default: the window's)."""
     ways = probabilities.shape[-1]
     classes = probabilities.argmax(axis=-1)
     certainty = (probabilities.max(axis=-1) - 1 / ways) / (1 - 1 / ways)
     alpha = (PALE + (STRONG - PALE) * np.clip(certainty, 0, 1))[..., None]
-    colors = np.stack([class_rgb(k) for k in range(ways)])[classes]
+    colors = (rgb if rgb is not None else np.stack([class_rgb(k) for k in range(ways)]))[classes]
     return (255 * (1 - alpha) + colors * alpha).astype(np.uint8)
 
 
