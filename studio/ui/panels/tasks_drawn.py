@@ -108,8 +108,7 @@ class TasksDrawnPanel(FigurePanel):
             self.histograms[name] = ParameterHistogram(plot)
 
     def clear(self) -> None:
-        for histogram in self.histograms.values():
-            histogram.show(EMPTY, None)
+        self._layout([])  # the next run may draw other parameters, or none
         self.drawn, self._seen = None, 0
         self.set_title(TITLE)
         self.show_note(NOTHING)

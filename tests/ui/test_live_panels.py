@@ -1,0 +1,55 @@
+"""The live panels on their own, fed with records as the window feeds them: what is left after a clear,
+axis ranges, log axes, legends."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studio.engine.events import Evaluation, TasksDrawn
+from studio.ui.panels.adaptation import AdaptationPanel
+from studio.ui.panels.tasks_drawn import TasksDrawnPanel
+from studio.ui.run_data import RunData
+
+
+def shown(qtbot, panel):
+    qtbot.addWidget(panel)
+    panel.resize(500, 400)
+    panel.show()
+    return panel
+
+
+def data_of(*events) -> RunData:
+    data = RunData()
+    for event in events:
+        data.add(event)
+    return data
+
+
+def y_range(panel) -> tuple[float, float]:
+    panel.plot.getViewBox().updateAutoRange()
+    return tuple(panel.plot.getViewBox().viewRange()[1])
+
+
+def test_a_cleared_adaptation_panel_keeps_no_band_of_the_last_run(qtbot):
+    panel = shown(qtbot, AdaptationPanel())
+    panel.refresh(data_of(Evaluation(10, (0, 1, 2), (5.0, 3.0, 1.0), (0.5, 0.4, 0.3), 10)))
+    assert not panel.band.path().isEmpty()
+    panel.clear()
+    assert panel.band.path().isEmpty()
+    panel.refresh(data_of(Evaluation(10, (0, 1, 2), (0.3, 0.2, 0.1), (0.01, 0.01, 0.01), 10)))
+    low, high = y_range(panel)
+    assert high < 1.0  # the range is the new run's, not the old band's (up to 5.5)
+    panel.clear()
+    panel.refresh(data_of(Evaluation(10, (0,), (0.4,), (0.02,), 10)))  # a one-point learner: bars, no band
+    assert panel.band.path().isEmpty() and y_range(panel)[1] < 1.0
+
+
+def test_a_cleared_tasks_drawn_panel_keeps_no_empty_histograms(qtbot):
+    panel = shown(qtbot, TasksDrawnPanel())
+    values = {"amplitude": np.linspace(0.1, 5, 20), "phase": np.linspace(0, 3, 20)}
+    panel.refresh(data_of(TasksDrawn(20, "uniform", values)))
+    assert set(panel.histograms) == {"amplitude", "phase"} and len(panel.figure.ci.items) == 3
+    panel.clear()
+    assert panel.histograms == {} and len(panel.figure.ci.items) == 1  # the title only
+    panel.refresh(data_of(TasksDrawn(20, "uniform", {"slope": np.linspace(-1, 1, 20)})))
+    assert set(panel.histograms) == {"slope"} and panel.histograms["slope"].counts.sum() == 20
