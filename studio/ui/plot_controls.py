@@ -167,7 +167,9 @@ class PlotControls(QWidget):
         self.plot.setLogMode(x=self.log_x.isChecked(), y=self.log_y.isChecked())
         self._label_log()
         self.changed.emit()
-        self.apply_same_y()
+        if self.x_axis == "iteration":  # a range in the old scale means nothing in the new one
+            self.panel.follow_again()
+        self.reset_zoom()
 
     def _label_log(self) -> None:
         axis = self.plot.getAxis("left")

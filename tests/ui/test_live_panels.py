@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.engine.events import Evaluation, TasksDrawn
+from studio.engine.events import Evaluation, StepMetrics, TasksDrawn
 from studio.ui.panels.adaptation import AdaptationPanel
+from studio.ui.panels.loss import LossPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
+from studio.ui.plot_controls import PlotControls
 from studio.ui.run_data import RunData
 
 
@@ -53,3 +55,34 @@ def test_a_cleared_tasks_drawn_panel_keeps_no_empty_histograms(qtbot):
     assert panel.histograms == {} and len(panel.figure.ci.items) == 1  # the title only
     panel.refresh(data_of(TasksDrawn(20, "uniform", {"slope": np.linspace(-1, 1, 20)})))
     assert set(panel.histograms) == {"slope"} and panel.histograms["slope"].counts.sum() == 20
+
+
+def loss_with_controls(qtbot) -> tuple[LossPanel, PlotControls]:
+    panel = shown(qtbot, LossPanel())
+    controls = PlotControls(panel, "loss")
+    panel.layout().insertWidget(0, controls)
+    return panel, controls
+
+
+def train(panel: LossPanel, data: RunData, until: int) -> None:
+    """Iterations up to ``until`` with a falling loss and an evaluation every 50, redrawn every 20."""
+    for i in range(data.iteration + 1, until + 1):
+        data.add(StepMetrics(i, 3.0 / i**0.5, 100.0, i * 0.01))
+        if i % 50 == 0:
+            data.add(Evaluation(i, (0, 1), (5.0, 3.0 / i), (0.5, 0.4), 10))
+        if i % 20 == 0:
+            panel.refresh(data)
+    panel.refresh(data)
+
+
+def test_log_x_during_a_live_run_follows_the_run_in_decades(qtbot):
+    panel, controls = loss_with_controls(qtbot)
+    data = data_of(Evaluation(0, (0, 1), (5.0, 3.0), (0.5, 0.4), 10))  # a stopped run's first evaluation at 0
+    train(panel, data, 100)
+    controls.log_x.setChecked(True)  # switched on mid-run
+    train(panel, data, 400)
+    low, high = panel.plot.getViewBox().viewRange()[0]
+    assert -0.2 < low < 0.2 and np.log10(400) <= high < np.log10(1000) + 0.1  # 1 to at most 1000, as 10^x
+    controls.log_x.setChecked(False)
+    train(panel, data, 450)
+    assert 450 <= panel.plot.getViewBox().viewRange()[0][1] < 500 + 20

@@ -128,7 +128,14 @@ class LossPanel(PlotPanel):
             return
         total = data.started.total_iterations if data.started else data.iteration
         self._x_end = min(nice_ceiling(data.iteration), max(total, data.iteration))
-        self.plot.setXRange(0, self._x_end, padding=0.02)
+        if self.plot.getAxis("bottom").logMode:  # a log axis takes exponents: iteration 1 to the end
+            self.plot.setXRange(0, math.log10(max(self._x_end, 10)), padding=0.02)
+        else:
+            self.plot.setXRange(0, self._x_end, padding=0.02)
+
+    def follow_again(self) -> None:
+        """Follow the run from the next redraw (after the axis changed scale)."""
+        self._follow, self._x_end = True, 0.0
 
     def _stop_following(self, *_: object) -> None:
         self._follow = False
@@ -142,5 +149,5 @@ class LossPanel(PlotPanel):
         self._list_before(True)
         self.plot.hideAxis("right")
         self._seen = (0, 0)
-        self._follow, self._x_end = True, 0.0
+        self.follow_again()
         self.plot.enableAutoRange()
