@@ -8,8 +8,9 @@ writes, in the order it writes them (``summary.json`` last):
 - ``finished``: ``summary.json`` says the run completed;
 - ``stopped``: it says the user stopped it (Stop, Ctrl-C); a checkpoint lets it go on;
 - ``failed``: it diverged, or the folder has no summary and no checkpoint to go on from;
-- ``running``: no summary that counts every metrics row, and ``metrics.csv`` written in the last
-  :data:`RUNNING_SECONDS` (or the caller says it is running: the window knows its own runs);
+- ``running``: the process named in its ``run.lock`` is alive (:mod:`studio.export.run_lock`), or the caller
+  says so (the window knows its own runs); where the lock cannot be checked (another host) or there is
+  none (older runs), ``metrics.csv`` written in the last :data:`RUNNING_SECONDS` and no summary;
 - ``resumable``: no summary that counts every metrics row, not running, and a checkpoint to resume from
   (a killed run, or a resumed one killed again).
 """
@@ -28,6 +29,7 @@ from studio.config import ConfigError, atomic_write_text, read_toml
 from studio.export.aggregate import seed_groups
 from studio.export.checkpoints import checkpoints
 from studio.export.hyperparameters import key_hyperparameters
+from studio.export.run_lock import LOCK_FILE, Liveness, liveness
 from studio.export.run_metrics import METRICS_FILE, read_metrics
 
 NAME_FILE = "run.json"
@@ -37,7 +39,7 @@ STATUSES = ("running", "finished", "stopped", "failed", "resumable")
 STOP_REASONS = ("stopped", "interrupted")
 # what a run folder may hold; a folder with anything else is not deleted (it is not only a run)
 RUN_FILES = ("preset.toml", METRICS_FILE, "model.safetensors", "model.json", "learner.safetensors", "summary.json")
-RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE)
+RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE, LOCK_FILE)
 RUN_SUBFOLDERS = ("tensorboard",)
 
 
@@ -208,7 +210,8 @@ def _last(values: object) -> float | None:
 
 
 def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
-    if running:
+    process = liveness(path)
+    if running or process == Liveness.ALIVE:
         return "running", ""
     if summary is not None:
         reason = summary.get("status")
@@ -217,12 +220,17 @@ def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
         if reason in STOP_REASONS:
             return "stopped", ""
         return "failed", f"the run ended with status '{reason}'"
-    metrics = path / METRICS_FILE
-    if metrics.is_file() and time.time() - metrics.stat().st_mtime < RUNNING_SECONDS:
+    if process != Liveness.DEAD and _recently_written(path):
         return "running", ""
+    ended = "its process is gone" if process == Liveness.DEAD else "the run ended"
     if checkpoints(path):
-        return "resumable", "the run ended without a summary; resume it from its checkpoint"
-    return "failed", "the run ended without a summary or a checkpoint"
+        return "resumable", f"{ended} without a summary; resume it from its checkpoint"
+    return "failed", f"{ended} without a summary or a checkpoint"
+
+
+def _recently_written(path: Path) -> bool:
+    metrics = path / METRICS_FILE
+    return metrics.is_file() and time.time() - metrics.stat().st_mtime < RUNNING_SECONDS
 
 
 def _started(path: Path) -> float:
