@@ -103,11 +103,12 @@ def scan_runs(root: str | Path, active: Iterable[str | Path] = ()) -> list[RunRe
     if not root.is_dir():
         raise ConfigError(f"{root}: no such runs folder")
     running = {Path(p).resolve() for p in active}
-    records = [read_run(path, path.resolve() in running) for path in _run_folders(root)]
+    records = [read_run(path, path.resolve() in running) for path in run_folders(root)]
     return sorted(records, key=lambda r: (-r.started, str(r.path)))
 
 
-def _run_folders(root: Path) -> list[Path]:
+def run_folders(root: Path) -> list[Path]:
+    """The run folders :func:`scan_runs` reads: ``root`` itself, or below it and one group level down."""
     if is_run_folder(root):
         return [root]
     found = []

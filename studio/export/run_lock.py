@@ -16,6 +16,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 from studio.config import atomic_write_text
 
 LOCK_FILE = "run.lock"
+SUMMARY_FILE = "summary.json"
 
 
 class Liveness(StrEnum):
@@ -69,6 +71,19 @@ def liveness(run_dir: str | Path) -> Liveness:
         return Liveness.UNKNOWN
     alive = process_alive(lock.pid)
     return Liveness.UNKNOWN if alive is None else Liveness.ALIVE if alive else Liveness.DEAD
+
+
+def folders_stamp(run_dirs: Iterable[Path]) -> tuple:
+    """What changes when a list of these runs would: the folders, their summaries' times and their processes'
+    liveness.  A few file checks per folder: cheap enough to poll every second."""
+    return tuple((str(path), _mtime(path / SUMMARY_FILE), liveness(path)) for path in run_dirs)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def process_alive(pid: int) -> bool | None:

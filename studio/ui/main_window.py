@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
     # ---- state and status --------------------------------------------------------------
 
     def _apply_state(self, state: str, text: str | None = None) -> None:
+        if text is None and state == self.state and state == FINISHED:
+            text = self._state_text  # how the run ended ("Stopped"), not the bare state's name
         self.state = state
         self.toolbar.apply(state, self.experiment.problem_text)
         self._state_text = text or STATE_TEXT.get(state, state)
