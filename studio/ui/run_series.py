@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.config import ConfigError
+from studio.config import ConfigError, load_preset
 from studio.engine.events import Evaluation, Event, StepMetrics
 from studio.export.aggregate import aggregate_curves
 from studio.export.run_metrics import RunMetrics, read_metrics
@@ -85,7 +85,7 @@ def earlier_records(run_dir: Path) -> Iterator[Event]:
         metrics = read_metrics(run_dir)
     except ConfigError:
         return
-    steps, columns = metrics.eval_steps, metrics.columns
+    steps, columns, tasks = metrics.eval_steps, metrics.columns, _eval_tasks(run_dir)
     for row in range(len(metrics)):
         iteration = int(columns["iteration"][row])
         yield StepMetrics(iteration, *(float(columns[name][row]) for name in ("meta_loss", "tasks_per_s", "elapsed_s")))
@@ -94,7 +94,15 @@ def earlier_records(run_dir: Path) -> Iterator[Event]:
             cis = _row(columns, "eval_ci95_step", steps, row)
             accuracy = _row(columns, "eval_acc_step", steps, row)
             accuracy_ci = _row(columns, "eval_acc_ci95_step", steps, row)
-            yield Evaluation(iteration, tuple(steps), means, cis, 0, accuracy, accuracy_ci)
+            yield Evaluation(iteration, tuple(steps), means, cis, tasks, accuracy, accuracy_ci)
+
+
+def _eval_tasks(run_dir: Path) -> int:
+    """How many held-out tasks each evaluation scored (``metrics.csv`` does not say; the preset does)."""
+    try:
+        return load_preset(Path(run_dir) / "preset.toml").training.eval_tasks
+    except ConfigError:
+        return 0
 
 
 def _row(columns: dict[str, np.ndarray], prefix: str, steps: list[int], row: int) -> tuple[float, ...] | None:
