@@ -72,9 +72,10 @@ def smoothed(ys: np.ndarray, weight: float) -> np.ndarray:
     return ema(ys, weight) if weight > 0 else ys
 
 
-def mean_band(curves: list[tuple[np.ndarray, np.ndarray]], band: str) -> tuple[np.ndarray, ...]:
-    """x, mean, lower and upper edge of a seed group's band (``std`` or ``ci95``); NaN edges where one run counts."""
-    aggregate = aggregate_curves(curves)
+def mean_band(curves: list[tuple[np.ndarray, np.ndarray]], band: str, log: bool = False) -> tuple[np.ndarray, ...]:
+    """x, mean, lower and upper edge of a seed group's band (``std`` or ``ci95``); NaN edges where one run counts.
+    ``log`` (a loss): the geometric mean, the band computed on log values (see :mod:`studio.export.aggregate`)."""
+    aggregate = aggregate_curves(curves, log=log)
     lower, upper = aggregate.band(band)
     return aggregate.x, aggregate.mean, lower, upper
 
