@@ -29,6 +29,7 @@ from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.run_data import RunData
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
+from studio.ui.run_series import LOSS_UNITS
 from studio.ui.side_docks import add_side_docks
 from studio.ui.status import RunStatus
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
@@ -36,7 +37,6 @@ from studio.ui.worker import RunSession
 
 REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
 STATE_TEXT = {IDLE: "Ready", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}
-LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
 
 
 def default_preset() -> Preset:

@@ -181,8 +181,11 @@ class PlotControls(QWidget):
     # ---- ranges ----------------------------------------------------------------------
 
     def reset_zoom(self) -> None:
+        """Every curve whole: curves clipped to the zoomed view would report only the part in view."""
+        self.plot.setClipToView(False)
         self.plot.enableAutoRange()
         self.plot.autoRange()
+        self.plot.setClipToView(True)
         self.apply_same_y()
 
     def apply_same_y(self) -> None:

@@ -21,6 +21,13 @@ from studio.export.smoothing import ema
 from studio.ui.run_data import RunData
 
 LIVE_NAME = "run on screen"
+LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
+
+
+def loss_unit(metrics: RunMetrics) -> str:
+    """What a run's loss measures: classification runs record accuracy columns beside it (``eval_acc_stepK``)."""
+    classification = any(name.startswith("eval_acc_step") for name in metrics.columns)
+    return LOSS_UNITS["classification" if classification else "regression"]
 
 
 @dataclass(frozen=True)

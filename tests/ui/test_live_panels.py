@@ -86,3 +86,24 @@ def test_log_x_during_a_live_run_follows_the_run_in_decades(qtbot):
     controls.log_x.setChecked(False)
     train(panel, data, 450)
     assert 450 <= panel.plot.getViewBox().viewRange()[0][1] < 500 + 20
+
+
+def test_reset_zoom_shows_every_curve_whole(qtbot):
+    panel, controls = loss_with_controls(qtbot)
+    x = np.arange(1, 1001.0)
+    panel.curve("compared run", "#ff0000").setData(x, 1 / np.sqrt(x))
+    panel.plot.setXRange(100, 200)  # zoomed in: the curves are clipped to the view
+    controls.reset_zoom()
+    low, high = panel.plot.getViewBox().viewRange()[0]
+    assert low <= 1 and high >= 1000
+
+
+def test_following_the_run_on_screen_keeps_longer_compared_runs_in_view(qtbot):
+    panel, _ = loss_with_controls(qtbot)
+    data = RunData()
+    panel.cover_x(5000.0)  # a compared run that went on to iteration 5000
+    train(panel, data, 60)
+    assert panel.plot.getViewBox().viewRange()[0][1] >= 5000
+    panel.cover_x(0.0)
+    train(panel, data, 120)
+    assert panel.plot.getViewBox().viewRange()[0][1] < 500

@@ -10,8 +10,13 @@ import time
 from studio.export.run_lock import LOCK_FILE
 from studio.ui.run_overlay import run_key
 from studio.ui.runs_panel import WATCH_MS, RunsPanel
-from tests.library_helpers import make_killed_run
-from tests.ui.conftest import click, wait_for_iteration
+from tests.engine.helpers import tiny_preset
+from tests.library_helpers import make_killed_run, make_run
+from tests.ui import runs_fixtures
+from tests.ui.conftest import click, run_to_end, wait_for_iteration
+from tests.ui.test_live_data import BLOBS
+
+pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
 
 
 def status_texts(window) -> str:
@@ -60,3 +65,25 @@ def test_the_runs_panel_sees_a_run_die_without_a_refresh(qtbot, tmp_path):
     qtbot.waitUntil(lambda: [r.status for r in panel.records] == ["resumable"], timeout=3 * WATCH_MS)
     panel.select([run_dir])
     assert panel.continue_button.isEnabled()
+
+
+def test_runs_of_another_loss_are_not_drawn_on_the_axis(qtbot, library_window, tmp_path):
+    window, library = library_window, library_window.library
+    blobs = make_run(tmp_path / "runs" / "blobs", tiny_preset(task=BLOBS, training={"iterations": 4, "eval_every": 2}))
+    alpha = tmp_path / "runs" / "alpha"
+    qtbot.waitUntil(lambda: len(library.panel.records) == 5, timeout=3 * WATCH_MS)
+    library.panel.select([blobs])
+    assert library.overlay.curve_of(blobs) is not None and "cross-entropy" in axis_label(window)
+    library.panel.select([alpha, blobs])
+    drawn = [p for p in (alpha, blobs) if library.overlay.curve_of(p) is not None]
+    assert len(drawn) == 1 and library.overlay.problems == [
+        f"not drawn on the {window.loss_panel.unit} axis: "
+        + ("alpha (MSE)" if drawn == [blobs] else "blobs (cross-entropy)")
+    ]
+    assert run_to_end(qtbot, window) == "completed"  # a regression run on screen: the axis is MSE
+    assert "MSE" in axis_label(window) and library.overlay.curve_of(alpha) is not None
+    assert library.overlay.curve_of(blobs) is None
+
+
+def axis_label(window) -> str:
+    return window.loss_panel.plot.getAxis("left").labelText
