@@ -4,9 +4,13 @@ axis ranges, log axes, legends."""
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
 
 from studio.engine.events import Evaluation, StepMetrics, TasksDrawn
 from studio.ui.panels.adaptation import AdaptationPanel
+from studio.ui.panels.legend_place import box_at, points_under
 from studio.ui.panels.loss import LossPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.plot_controls import PlotControls
@@ -107,3 +111,89 @@ def test_following_the_run_on_screen_keeps_longer_compared_runs_in_view(qtbot):
     panel.cover_x(0.0)
     train(panel, data, 120)
     assert panel.plot.getViewBox().viewRange()[0][1] < 500
+
+
+def drawn_labels(axis) -> list[tuple[QRectF, str]]:
+    """The tick labels the axis paints, with their rectangles (pyqtgraph's own layout of them)."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(QRectF(rect), text) for rect, _, text in specs[2] if text]
+
+
+def overlapping(labels: list[tuple[QRectF, str]]) -> list[tuple[str, str]]:
+    return [(a, b) for i, (ra, a) in enumerate(labels) for rb, b in labels[i + 1 :] if ra.intersects(rb)]
+
+
+def test_log_axes_label_without_overlap(qtbot):
+    panel, controls = loss_with_controls(qtbot)
+    panel.resize(640, 300)
+    data = RunData()
+    for i in range(1, 301):
+        data.add(StepMetrics(i, 0.07 * 100 ** (i / 300), 100.0, i * 0.01))  # 0.07 to 7: two decades
+    panel.refresh(data)
+    controls.log_x.setChecked(True)
+    qtbot.wait(50)
+    for side in ("bottom", "left"):
+        labels = drawn_labels(panel.plot.getAxis(side))
+        assert len(labels) >= 3 and overlapping(labels) == [], (side, [text for _, text in labels])
+
+
+def test_short_histograms_label_without_overlap(qtbot):
+    panel = shown(qtbot, TasksDrawnPanel())
+    panel.resize(280, 260)
+    values = {name: np.random.default_rng(0).uniform(0, 5, 500) for name in ("amplitude", "phase", "slope")}
+    panel.refresh(data_of(TasksDrawn(20, "uniform", values)))
+    qtbot.wait(50)
+    for histogram in panel.histograms.values():
+        labels = drawn_labels(histogram.plot.getAxis("left"))
+        assert [text for _, text in labels] == [str(histogram.counts.max())]
+
+
+def test_the_legend_moves_off_the_data(qtbot):
+    panel = shown(qtbot, LossPanel())  # legend top right
+    data = RunData()
+    for i in range(1, 301):
+        data.add(StepMetrics(i, 0.1 * 100 ** (i / 300), 100.0, i * 0.01))  # rising: the top right is full
+    panel.refresh(data)
+    qtbot.wait(50)
+    view, size = panel.plot.getViewBox().sceneBoundingRect(), panel.legend.boundingRect()
+    covered = points_under(panel.plot, box_at(view, size.width(), size.height(), tuple(panel.legend.opts["offset"])))
+    assert covered > 0  # as drawn until the legend looks for a better corner
+    corner = panel.legend_placer.place()
+    assert points_under(panel.plot, box_at(view, size.width(), size.height(), corner)) == 0
+    assert tuple(panel.legend.opts["offset"]) == corner
+
+
+class Drag:
+    """The parts of a pyqtgraph mouse drag a legend reads."""
+
+    def __init__(self, by: tuple[float, float]):
+        self.by = by
+
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def accept(self) -> None:
+        pass
+
+    def pos(self):
+        return pg.Point(*self.by)
+
+    def lastPos(self):  # noqa: N802 (pyqtgraph's name)
+        return pg.Point(0, 0)
+
+
+def test_a_legend_the_user_dragged_stays_where_it_was_put(qtbot):
+    panel = shown(qtbot, LossPanel())
+    data = RunData()
+    for i in range(1, 301):
+        data.add(StepMetrics(i, 0.1 * 100 ** (i / 300), 100.0, i * 0.01))
+    panel.refresh(data)
+    panel.legend.mouseDragEvent(Drag((-40, 30)))
+    put = panel.legend.pos()
+    panel.legend_placer.place()
+    assert panel.legend.pos() == put
