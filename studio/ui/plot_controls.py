@@ -167,8 +167,8 @@ class PlotControls(QWidget):
         self.plot.setLogMode(x=self.log_x.isChecked(), y=self.log_y.isChecked())
         self._label_log()
         self.changed.emit()
-        if self.x_axis == "iteration":  # a range in the old scale means nothing in the new one
-            self.panel.follow_again()
+        # a range in the old scale means nothing in the new one
+        self.panel.scale_changed(self.log_x.isChecked(), follow=self.x_axis == "iteration")
         self.reset_zoom()
 
     def _label_log(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter
 
@@ -197,3 +198,15 @@ def test_a_legend_the_user_dragged_stays_where_it_was_put(qtbot):
     put = panel.legend.pos()
     panel.legend_placer.place()
     assert panel.legend.pos() == put
+
+
+def test_the_accuracy_axis_stays_linear_and_follows_log_x(qtbot):
+    panel, controls = loss_with_controls(qtbot)
+    data = RunData()
+    train(panel, data, 40)
+    data.add(Evaluation(40, (0, 1), (1.0, 0.5), (0.1, 0.1), 10, (0.4, 0.7), (0.05, 0.05)))
+    panel.refresh(data)
+    controls.log_x.setChecked(True)
+    assert not panel.plot.getAxis("right").logMode and panel.plot.getAxis("bottom").logMode
+    x, y = panel.accuracy.getData()
+    assert x == pytest.approx([np.log10(40)]) and y == pytest.approx([0.7])  # in the loss's log x, linear y

@@ -134,8 +134,9 @@ class PlotPanel(QWidget):
     def set_title(self, title: str) -> None:
         self.plot.setTitle(title, color=INK, size="10pt")
 
-    def follow_again(self) -> None:
-        """A panel whose x range follows a live run starts following it again (others: nothing to do)."""
+    def scale_changed(self, log_x: bool, follow: bool) -> None:
+        """The plot controls switched an axis between linear and log; ``follow``: a panel whose x range
+        follows a live run starts following it again (here: nothing to do)."""
 
     def curve(
         self, name: str | None, color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, **extra

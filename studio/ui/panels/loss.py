@@ -152,8 +152,15 @@ class LossPanel(PlotPanel):
             self._show_x()
 
     def follow_again(self) -> None:
-        """Follow the run from the next redraw (after the axis changed scale)."""
+        """Follow the run from the next redraw."""
         self._follow, self._x_end = True, 0.0
+
+    def scale_changed(self, log_x: bool, follow: bool) -> None:
+        """The accuracy stays linear on its own axis, and its x goes log with the loss's (they share x)."""
+        self.plot.getAxis("right").setLogMode(False)
+        self.accuracy.setLogMode(log_x, False)
+        if follow:
+            self.follow_again()
 
     def _stop_following(self, *_: object) -> None:
         self._follow = False
