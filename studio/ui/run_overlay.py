@@ -182,7 +182,8 @@ class RunOverlay(QObject):
         for key in keys:
             if key not in self.colours:
                 used = set(self.colours.values())
-                self.colours[key] = next(colour_for(i) for i in range(1, 100) if colour_for(i) not in used)
+                free = (colour_for(i) for i in range(1, 100) if colour_for(i) not in used)
+                self.colours[key] = next(free, colour_for(len(self.colours) + 1))  # past the palette: repeat
 
     # ---- drawing --------------------------------------------------------------------------
 

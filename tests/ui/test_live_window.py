@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import time
@@ -13,7 +14,7 @@ from studio.ui.runs_panel import WATCH_MS, RunsPanel
 from tests.engine.helpers import tiny_preset
 from tests.library_helpers import make_killed_run, make_run
 from tests.ui import runs_fixtures
-from tests.ui.conftest import click, run_to_end, wait_for_iteration
+from tests.ui.conftest import SHORT, click, open_window, preset_with, run_to_end, wait_for_iteration
 from tests.ui.test_live_data import BLOBS
 
 pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
@@ -87,3 +88,15 @@ def test_runs_of_another_loss_are_not_drawn_on_the_axis(qtbot, library_window, t
 
 def axis_label(window) -> str:
     return window.loss_panel.plot.getAxis("left").labelText
+
+
+def test_more_runs_than_colours_are_all_drawn(qtbot, tmp_path):
+    overlay_window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    overlay_window.library.resume_offer.ask = lambda record: None
+    first = make_run(tmp_path / "runs" / "run-0", tiny_preset(training={"iterations": 2, "eval_every": 2}))
+    for n in range(1, 12):  # the palette has nine colours
+        shutil.copytree(first, tmp_path / "runs" / f"run-{n}")
+    library = overlay_window.library
+    library.refresh()
+    library.panel.select(sorted((tmp_path / "runs").iterdir()))
+    assert len(library.overlay.curves) == 12
