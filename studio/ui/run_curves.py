@@ -126,7 +126,7 @@ class GroupCurves(Items):
             bands = mean_band(finals, view.band, log=True)
             self._set(self.final, self.final_lower, self.final_upper, *bands, view=None)
         kind = "×/÷ std" if view.band == "std" else "95% CI"
-        name = f"{self.label} (geometric mean of {len(runs)} seeds, {kind} of log loss)"
+        name = f"{self.label} ({len(runs)} seeds: geometric mean, {kind} of log loss)"
         self.main.opts["name"] = name  # what the crosshair read-out says
         self.loss.rename(self.main, name)
 
