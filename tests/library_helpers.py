@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from studio.config import Preset, preset_from_dict, preset_to_dict
 from studio.engine import RunFinished, Training
 from studio.export import RunRecorder
+from studio.export.run_lock import LOCK_FILE
 from tests.engine.helpers import tiny_preset
 
 LONG_AGO = time.time() - 3600
@@ -52,7 +57,8 @@ def make_run(path: Path, preset: Preset | None = None, stop_at: int | None = Non
 def make_killed_run(path: Path, iterations: int, checkpoint_every: int = 5, age: float | None = LONG_AGO) -> Path:
     """A run that stopped after ``iterations`` without a summary, as a killed process leaves it.
 
-    Files get modification time ``age`` (long ago: not running); ``None`` leaves them fresh.
+    Files get modification time ``age`` (long ago) and a lock naming a process that is gone; with ``None``
+    they stay fresh and the lock names this process, as a run still training would leave them.
     """
     preset = quick_preset(checkpoint_every=checkpoint_every)
     training = Training(preset)
@@ -63,6 +69,15 @@ def make_killed_run(path: Path, iterations: int, checkpoint_every: int = 5, age:
             break
     recorder.close()
     if age is not None:
+        write_dead_lock(path)
         for file in path.iterdir():
             os.utime(file, (age, age))
     return path
+
+
+def write_dead_lock(run_dir: Path) -> None:
+    """A ``run.lock`` naming a process that has ended (and been reaped), as a SIGKILL leaves it."""
+    process = subprocess.Popen([sys.executable, "-c", ""])
+    process.wait()
+    lock = {"pid": process.pid, "host": socket.gethostname(), "started": time.time()}
+    (run_dir / LOCK_FILE).write_text(json.dumps(lock), encoding="utf-8")

@@ -96,6 +96,22 @@ def test_runs_of_unequal_length_count_where_they_have_points():
         aggregate_curves([])
 
 
+def test_a_loss_band_is_computed_on_log_loss_and_stays_above_zero():
+    x = [1, 2]
+    seeds = [(x, [math.exp(-1), 4.0]), (x, [1.0, 0.0]), (x, [math.e, 4.0])]  # 0: a loss a log cannot take
+    aggregate = aggregate_curves(seeds, log=True)
+    assert aggregate.count.tolist() == [3, 2]
+    assert aggregate.mean == pytest.approx([1.0, 4.0])  # geometric means
+    half = 4.3027 * 1.0 / math.sqrt(3)  # t_{0.975, 2} * std of (-1, 0, 1) / sqrt(3)
+    low, high = aggregate.band("ci95")
+    assert (low[0], high[0]) == pytest.approx((math.exp(-half), math.exp(half)), rel=1e-4)
+    assert (low[1], high[1]) == pytest.approx((4.0, 4.0))  # two equal seeds: no spread
+    std_low, std_high = aggregate.band("std")
+    assert (std_low[0], std_high[0]) == pytest.approx((math.exp(-1), math.e))
+    linear_low, _ = aggregate_curves(seeds).band("ci95")
+    assert linear_low[0] < 0 < low[0]  # what the linear band did: below zero for a loss
+
+
 def test_seed_groups_join_presets_that_differ_only_in_seed():
     base = {"seed": 0, "name": "a", "task": {"shots": 5}}
     presets = {"a0": base, "a1": {**base, "seed": 1}, "b": {**base, "task": {"shots": 10}}}

@@ -3,6 +3,12 @@
 Curves are aligned on their x values (iterations): at each x, the runs that
 reached it count.  The 95% interval uses Student's t with n - 1 degrees of
 freedom (a handful of seeds is far from the normal limit): mean ± t * s / sqrt(n).
+
+A loss is positive and spread over decades, so its band is computed on log loss
+and mapped back (``log=True``): the centre is the geometric mean and the band
+is mean ×/÷ exp(half-width).  It never reaches zero or below, and on a log axis
+it is as wide above the curve as below, where mean ± t * s dips below zero for
+a few noisy seeds and a log axis can only draw that as a spike.
 """
 
 from __future__ import annotations
@@ -38,19 +44,24 @@ def t_quantile(df: int) -> float:
 
 @dataclass(frozen=True)
 class Aggregate:
-    """Per x: the mean, the sample std (ddof 1), the 95% CI half-width and how many runs reached it."""
+    """Per x: the mean, the sample std (ddof 1), the 95% CI half-width and how many runs reached it.
+
+    With ``log``, ``mean`` is the geometric mean and ``std`` and ``ci95`` are in natural-log units."""
 
     x: np.ndarray
     mean: np.ndarray
     std: np.ndarray
     ci95: np.ndarray
     count: np.ndarray
+    log: bool = False
 
     def band(self, kind: str = "ci95") -> tuple[np.ndarray, np.ndarray]:
-        """Lower and upper edges of the band: mean ± std, or mean ± the 95% CI half-width."""
+        """Lower and upper edges of the band: mean ± std, or mean ± the 95% CI half-width (×/÷ with ``log``)."""
         if kind not in BANDS:
             raise ConfigError.at("band", f"must be one of {', '.join(BANDS)}, got '{kind}'")
         half = self.std if kind == "std" else self.ci95
+        if self.log:
+            return self.mean * np.exp(-half), self.mean * np.exp(half)
         return self.mean - half, self.mean + half
 
 
@@ -66,17 +77,22 @@ def mean_std_ci(values: Sequence[float]) -> tuple[float, float, float]:
     return float(array.mean()), std, t_quantile(len(array) - 1) * std / math.sqrt(len(array))
 
 
-def aggregate_curves(curves: Sequence[tuple[Sequence[float], Sequence[float]]]) -> Aggregate:
-    """Aggregate ``(x, y)`` curves (one per seed) at every x any of them has; NaN y values are left out."""
+def aggregate_curves(curves: Sequence[tuple[Sequence[float], Sequence[float]]], log: bool = False) -> Aggregate:
+    """Aggregate ``(x, y)`` curves (one per seed) at every x any of them has; NaN y values are left out.
+
+    ``log``: aggregate log y (a loss): values <= 0 are left out too, the mean is geometric."""
     if not curves:
         raise ConfigError("no curves to aggregate")
     xs = np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x, _ in curves]))
     grid = np.full((len(curves), len(xs)), np.nan)
     for row, (x, y) in enumerate(curves):
         grid[row, np.searchsorted(xs, np.asarray(x, dtype=np.float64))] = np.asarray(y, dtype=np.float64)
+    if log:
+        grid = np.log(np.where(grid > 0, grid, np.nan))
     stats = np.array([mean_std_ci(grid[:, i]) for i in range(len(xs))]).reshape(len(xs), 3)
     count = np.isfinite(grid).sum(axis=0)
-    return Aggregate(xs, stats[:, 0], stats[:, 1], stats[:, 2], count)
+    mean = np.exp(stats[:, 0]) if log else stats[:, 0]
+    return Aggregate(xs, mean, stats[:, 1], stats[:, 2], count, log)
 
 
 def seed_group_key(preset: Mapping[str, object]) -> str:

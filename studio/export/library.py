@@ -8,8 +8,9 @@ writes, in the order it writes them (``summary.json`` last):
 - ``finished``: ``summary.json`` says the run completed;
 - ``stopped``: it says the user stopped it (Stop, Ctrl-C); a checkpoint lets it go on;
 - ``failed``: it diverged, or the folder has no summary and no checkpoint to go on from;
-- ``running``: no summary that counts every metrics row, and ``metrics.csv`` written in the last
-  :data:`RUNNING_SECONDS` (or the caller says it is running: the window knows its own runs);
+- ``running``: the process named in its ``run.lock`` is alive (:mod:`studio.export.run_lock`), or the caller
+  says so (the window knows its own runs); where the lock cannot be checked (another host) or there is
+  none (older runs), ``metrics.csv`` written in the last :data:`RUNNING_SECONDS` and no summary;
 - ``resumable``: no summary that counts every metrics row, not running, and a checkpoint to resume from
   (a killed run, or a resumed one killed again).
 """
@@ -30,6 +31,7 @@ from studio.export.annotations import NOTES_FILE, read_annotations
 from studio.export.checkpoints import checkpoints
 from studio.export.environment import ENVIRONMENT_FILE
 from studio.export.hyperparameters import key_hyperparameters
+from studio.export.run_lock import LOCK_FILE, Liveness, liveness
 from studio.export.run_metrics import METRICS_FILE, read_metrics
 
 NAME_FILE = "run.json"
@@ -43,7 +45,7 @@ STOP_REASONS = ("stopped", "interrupted")
 RUN_FILES = ("preset.toml", METRICS_FILE, "model.safetensors", "model.json", "learner.safetensors", "summary.json")
 # written beside them: what produced the run, what the researcher says about it, a sweep's trial
 RECORD_FILES = (ENVIRONMENT_FILE, NOTES_FILE, TRIAL_FILE)
-RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE)
+RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE, LOCK_FILE)
 RUN_SUBFOLDERS = ("tensorboard",)
 
 
@@ -109,20 +111,20 @@ def scan_runs(root: str | Path, active: Iterable[str | Path] = ()) -> list[RunRe
     if not root.is_dir():
         raise ConfigError(f"{root}: no such runs folder")
     running = {Path(p).resolve() for p in active}
-    records = [read_run(path, path.resolve() in running) for path in _run_folders(root)]
+    records = [read_run(path, path.resolve() in running) for path in run_folders(root)]
     return sorted(records, key=lambda r: (-r.started, str(r.path)))
 
 
-def _run_folders(root: Path, depth: int = GROUP_DEPTH) -> list[Path]:
-    """Run folders at ``root`` or below it, through up to ``depth`` levels of group folders
-    (seed series, a sweep's trials, a sweep's trials' seeds)."""
+def run_folders(root: Path, depth: int = GROUP_DEPTH) -> list[Path]:
+    """The run folders :func:`scan_runs` reads: ``root`` itself, or below it through up to ``depth`` levels of
+    group folders (seed series, a sweep's trials, a sweep's trials' seeds)."""
     if is_run_folder(root):
         return [root]
     if depth == 0:
         return []
     found = []
     for child in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        found += _run_folders(child, depth - 1)
+        found += run_folders(child, depth - 1)
     return found
 
 
@@ -220,7 +222,8 @@ def _last(values: object) -> float | None:
 
 
 def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
-    if running:
+    process = liveness(path)
+    if running or process == Liveness.ALIVE:
         return "running", ""
     if summary is not None:
         reason = summary.get("status")
@@ -229,12 +232,17 @@ def _status(path: Path, summary: dict | None, running: bool) -> tuple[str, str]:
         if reason in STOP_REASONS:
             return ("pruned", "a sweep's pruner stopped this trial early") if _pruned(path) else ("stopped", "")
         return "failed", f"the run ended with status '{reason}'"
-    metrics = path / METRICS_FILE
-    if metrics.is_file() and time.time() - metrics.stat().st_mtime < RUNNING_SECONDS:
+    if process != Liveness.DEAD and _recently_written(path):
         return "running", ""
+    ended = "its process is gone" if process == Liveness.DEAD else "the run ended"
     if checkpoints(path):
-        return "resumable", "the run ended without a summary; resume it from its checkpoint"
-    return "failed", "the run ended without a summary or a checkpoint"
+        return "resumable", f"{ended} without a summary; resume it from its checkpoint"
+    return "failed", f"{ended} without a summary or a checkpoint"
+
+
+def _recently_written(path: Path) -> bool:
+    metrics = path / METRICS_FILE
+    return metrics.is_file() and time.time() - metrics.stat().st_mtime < RUNNING_SECONDS
 
 
 def _pruned(path: Path) -> bool:

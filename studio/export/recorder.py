@@ -21,6 +21,7 @@ from studio.export.checkpoints import save_checkpoint, snapshot, truncate_metric
 from studio.export.environment import record_environment
 from studio.export.metrics_csv import MetricsWriter
 from studio.export.model_files import write_learner_file, write_model_files
+from studio.export.run_lock import remove_lock, write_lock
 from studio.export.summary import summary_dict
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ class RunRecorder:
     def _start(self, event: RunStarted) -> None:
         self._started = event
         self._clock = time.perf_counter()
+        write_lock(self.run_dir)  # before preset.toml: a folder listed as a run is never taken for a dead one
         save_preset(event.preset, self.run_dir / "preset.toml")
         record_environment(self.run_dir, event.preset, event.device, self.preset_source, resumed=self._resume)
         steps = getattr(event.preset.algorithm, "inner_steps", 0)
@@ -137,6 +139,7 @@ class RunRecorder:
         if self._started is not None:
             summary = summary_dict(self._started, event, time.perf_counter() - self._clock, self._baselines)
             atomic_write_text(self.run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+        remove_lock(self.run_dir)  # last: until the summary is there, the run is still going
 
     def close(self) -> None:
         if self._metrics is not None:

@@ -29,6 +29,7 @@ from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.run_data import RunData
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
+from studio.ui.run_series import LOSS_UNITS
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_window import add_sweep_menu
@@ -37,7 +38,6 @@ from studio.ui.worker import RunSession
 
 REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
 STATE_TEXT = {IDLE: "Ready", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}
-LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
 
 
 def default_preset() -> Preset:
@@ -257,6 +257,8 @@ class MainWindow(QMainWindow):
     # ---- state and status --------------------------------------------------------------
 
     def _apply_state(self, state: str, text: str | None = None) -> None:
+        if text is None and state == self.state and state == FINISHED:
+            text = self._state_text  # how the run ended ("Stopped"), not the bare state's name
         self.state = state
         self.toolbar.apply(state, self.experiment.problem_text)
         self._state_text = text or STATE_TEXT.get(state, state)

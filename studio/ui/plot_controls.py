@@ -167,7 +167,9 @@ class PlotControls(QWidget):
         self.plot.setLogMode(x=self.log_x.isChecked(), y=self.log_y.isChecked())
         self._label_log()
         self.changed.emit()
-        self.apply_same_y()
+        # a range in the old scale means nothing in the new one
+        self.panel.scale_changed(self.log_x.isChecked(), follow=self.x_axis == "iteration")
+        self.reset_zoom()
 
     def _label_log(self) -> None:
         axis = self.plot.getAxis("left")
@@ -179,8 +181,11 @@ class PlotControls(QWidget):
     # ---- ranges ----------------------------------------------------------------------
 
     def reset_zoom(self) -> None:
+        """Every curve whole: curves clipped to the zoomed view would report only the part in view."""
+        self.plot.setClipToView(False)
         self.plot.enableAutoRange()
         self.plot.autoRange()
+        self.plot.setClipToView(True)
         self.apply_same_y()
 
     def apply_same_y(self) -> None:

@@ -2,8 +2,9 @@
 
 Each run has one colour: its curve on the loss plot (smoothed when the slider
 says so, with the raw curve faint underneath), its held-out evaluations as
-dots, and its last adaptation curve.  A seed group is drawn as its mean with a
-band (std or 95% CI) instead of one curve per seed.
+dots, and its last adaptation curve.  A seed group is drawn as its geometric mean
+with a band (std or 95% CI of log loss: never below zero) instead of one
+curve per seed.
 """
 
 from __future__ import annotations
@@ -115,16 +116,17 @@ class GroupCurves(Items):
     def draw(self, runs: list[RunMetrics], view: View) -> None:
         """Seeds are aligned on the iteration (their clocks differ); against wall time, x is their mean time."""
         loss = [(xs, smoothed(ys, view.smoothing)) for xs, ys in (run.series("meta_loss") for run in runs)]
-        x, mean, low, high = mean_band(loss, view.band)
+        x, mean, low, high = mean_band(loss, view.band, log=True)
         if view.x == "wall_time":
             clock = mean_band([run.series("elapsed_s") for run in runs], view.band)
             x = np.interp(x, clock[0], clock[1])
         self._set(self.main, self.lower, self.upper, x, mean, low, high, view)
         finals = [(f.steps, f.mean) for f in (adaptation(run) for run in runs) if f is not None]
         if finals:
-            self._set(self.final, self.final_lower, self.final_upper, *mean_band(finals, view.band), view=None)
-        kind = "std" if view.band == "std" else "95% CI"
-        name = f"{self.label} (mean of {len(runs)} seeds ± {kind})"
+            bands = mean_band(finals, view.band, log=True)
+            self._set(self.final, self.final_lower, self.final_upper, *bands, view=None)
+        kind = "×/÷ std" if view.band == "std" else "95% CI"
+        name = f"{self.label} ({len(runs)} seeds: geometric mean, {kind} of log loss)"
         self.main.opts["name"] = name  # what the crosshair read-out says
         self.loss.rename(self.main, name)
 

@@ -52,7 +52,8 @@ def write_metrics_csv(data: RunData, path: str | os.PathLike) -> None:
     partial = path.with_name(path.name + ".part")  # renamed into place once complete
     records = replay(data)
     started = next(records)
-    writer = MetricsWriter(partial, getattr(started.preset.algorithm, "inner_steps", 0))
+    steps = getattr(started.preset.algorithm, "inner_steps", 0)
+    writer = MetricsWriter(partial, steps, accuracy=data.has_accuracy)  # the columns the recorder writes
     try:
         for record in records:
             if isinstance(record, Evaluation):

@@ -34,7 +34,9 @@ class RunLibrary(QObject):
         self.dock = dock(window, "Runs", self.panel)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-        self.overlay = RunOverlay(window.loss_panel, window.adaptation_panel, lambda: window.data)
+        self.overlay = RunOverlay(
+            window.loss_panel, window.adaptation_panel, lambda: window.data, lambda: window.session is not None
+        )
         self.loss_controls = self._controls(window.loss_panel, "loss", smoothing=True)
         self.adaptation_controls = self._controls(window.adaptation_panel, "adaptation", smoothing=False)
         self.seeds = SeedRuns(window)

@@ -5,6 +5,9 @@ With smoothing, the live run's smoothed curve is drawn here over the panel's
 own (then the faint raw one); against wall time the panel's own loss curves
 step aside and the live run is drawn here whole, from its buffers.
 Clicking a legend entry hides or shows that run (and tells the runs list).
+Only runs whose loss is the axis's quantity are drawn (MSE beside MSE, cross-entropy
+beside cross-entropy); the others are named in :attr:`RunOverlay.problems`.  The axis
+is the run on screen's, else the first selected run's.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from studio.ui.panels.base import BLUE, EMPTY
 from studio.ui.panels.loss import LossPanel
 from studio.ui.run_curves import GroupCurves, RunCurves, View
 from studio.ui.run_data import RunData
-from studio.ui.run_series import LIVE_NAME, live_metrics
+from studio.ui.run_series import LIVE_NAME, live_metrics, loss_unit
 
 LIVE_MS = 250  # the live run's transformed curves are redrawn at most this often
 
@@ -38,9 +41,16 @@ class RunOverlay(QObject):
     visibilityToggled = Signal(str, bool)
     drawn = Signal()
 
-    def __init__(self, loss: LossPanel, adapt: AdaptationPanel, live: Callable[[], RunData]):
+    def __init__(
+        self,
+        loss: LossPanel,
+        adapt: AdaptationPanel,
+        live: Callable[[], RunData],
+        on_screen: Callable[[], bool] = lambda: False,
+    ):
+        """``on_screen`` says whether a run is on screen (its loss then decides the axis's quantity)."""
         super().__init__()
-        self.loss, self.adapt, self.live_data = loss, adapt, live
+        self.loss, self.adapt, self.live_data, self.on_screen = loss, adapt, live, on_screen
         self.view = View(log_y=loss.plot.getAxis("left").logMode)
         self.group_seeds = False
         self.records: list[RunRecord] = []
@@ -50,6 +60,7 @@ class RunOverlay(QObject):
         self.hidden: set[str] = set()
         self.colours: dict[str, str] = {}
         self.problems: list[str] = []
+        self._read_problems: list[str] = []
         self.live: RunCurves | None = None
         self._live_seen = -1
         self._cache: dict[str, tuple[tuple[float, int], RunMetrics]] = {}
@@ -58,6 +69,7 @@ class RunOverlay(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(LIVE_MS)
         self.timer.timeout.connect(self._draw_live)
+        loss.unitChanged.connect(self._unit_changed)
 
     # ---- what to show -------------------------------------------------------------
 
@@ -98,12 +110,12 @@ class RunOverlay(QObject):
     # ---- loading and building -----------------------------------------------------------
 
     def _load(self) -> None:
-        self.metrics, self.problems = {}, []
+        self.metrics, self._read_problems = {}, []
         for record in self.records:
             try:
                 self.metrics[run_key(record.path)] = self._read(record)
             except ConfigError as error:
-                self.problems.append(f"{record.name}: {error}")
+                self._read_problems.append(f"{record.name}: {error}")
 
     def _read(self, record: RunRecord) -> RunMetrics:
         """``metrics.csv`` again only when it changed (a run another process is training grows)."""
@@ -122,7 +134,8 @@ class RunOverlay(QObject):
             curves.remove()
         self.curves, self.members = {}, {}
         self._assign_colours()
-        for group in self._groups():
+        unit = self._axis_unit()
+        for group in self._groups(unit):
             keys = [run_key(r.path) for r in group]
             colour = self.colours[keys[0]]
             if len(group) > 1:
@@ -135,8 +148,28 @@ class RunOverlay(QObject):
         for key in list(self.hidden):
             self.set_hidden(key, True)
 
-    def _groups(self) -> list[list[RunRecord]]:
-        shown = [r for r in self.records if run_key(r.path) in self.metrics]
+    def _axis_unit(self) -> str:
+        """The run on screen's loss, else the first selected run's (and the axes are labelled with it)."""
+        if self.on_screen():
+            return self.loss.unit
+        loaded = [self.metrics[k] for k in map(run_key, (r.path for r in self.records)) if k in self.metrics]
+        unit = loss_unit(loaded[0]) if loaded else self.loss.unit
+        self.adapt.set_unit(unit)
+        self.loss.set_unit(unit)
+        return unit
+
+    def _unit_changed(self) -> None:
+        if self.on_screen() and self.records:  # a run of another kind is on screen now
+            self._rebuild()
+
+    def _groups(self, unit: str) -> list[list[RunRecord]]:
+        loaded = [r for r in self.records if run_key(r.path) in self.metrics]
+        shown = [r for r in loaded if loss_unit(self.metrics[run_key(r.path)]) == unit]
+        other = [f"{r.name} ({loss_unit(self.metrics[run_key(r.path)])})" for r in loaded if r not in shown]
+        self.problems = [
+            *self._read_problems,
+            *([f"not drawn on the {unit} axis: {', '.join(other)}"] if other else []),
+        ]
         if not self.group_seeds:
             return [[r] for r in shown]
         return group_by_seed(shown)
@@ -149,7 +182,8 @@ class RunOverlay(QObject):
         for key in keys:
             if key not in self.colours:
                 used = set(self.colours.values())
-                self.colours[key] = next(colour_for(i) for i in range(1, 100) if colour_for(i) not in used)
+                free = (colour_for(i) for i in range(1, 100) if colour_for(i) not in used)
+                self.colours[key] = next(free, colour_for(len(self.colours) + 1))  # past the palette: repeat
 
     # ---- drawing --------------------------------------------------------------------------
 
@@ -157,8 +191,14 @@ class RunOverlay(QObject):
         for key, curves in self.curves.items():
             runs = [self.metrics[m] for m in self.members[key]]
             curves.draw(runs if isinstance(curves, GroupCurves) else runs[0], self.view)
+        self.loss.cover_x(self._last_iteration() if self.view.x == "iteration" else 0.0)
         self._follow_live()
         self.drawn.emit()
+
+    def _last_iteration(self) -> float:
+        """Where the longest drawn run ends, so following the run on screen does not cut it off."""
+        drawn = [self.metrics[m] for members in self.members.values() for m in members]
+        return max((float(run.columns["iteration"][-1]) for run in drawn if len(run)), default=0.0)
 
     @property
     def transformed(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.config import ConfigError
+from studio.config import ConfigError, load_preset
 from studio.engine.events import Evaluation, Event, StepMetrics
 from studio.export.aggregate import aggregate_curves
 from studio.export.run_metrics import RunMetrics, read_metrics
@@ -21,6 +21,13 @@ from studio.export.smoothing import ema
 from studio.ui.run_data import RunData
 
 LIVE_NAME = "run on screen"
+LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
+
+
+def loss_unit(metrics: RunMetrics) -> str:
+    """What a run's loss measures: classification runs record accuracy columns beside it (``eval_acc_stepK``)."""
+    classification = any(name.startswith("eval_acc_step") for name in metrics.columns)
+    return LOSS_UNITS["classification" if classification else "regression"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,10 @@ def smoothed(ys: np.ndarray, weight: float) -> np.ndarray:
     return ema(ys, weight) if weight > 0 else ys
 
 
-def mean_band(curves: list[tuple[np.ndarray, np.ndarray]], band: str) -> tuple[np.ndarray, ...]:
-    """x, mean, lower and upper edge of a seed group's band (``std`` or ``ci95``); NaN edges where one run counts."""
-    aggregate = aggregate_curves(curves)
+def mean_band(curves: list[tuple[np.ndarray, np.ndarray]], band: str, log: bool = False) -> tuple[np.ndarray, ...]:
+    """x, mean, lower and upper edge of a seed group's band (``std`` or ``ci95``); NaN edges where one run counts.
+    ``log`` (a loss): the geometric mean, the band computed on log values (see :mod:`studio.export.aggregate`)."""
+    aggregate = aggregate_curves(curves, log=log)
     lower, upper = aggregate.band(band)
     return aggregate.x, aggregate.mean, lower, upper
 
@@ -88,7 +96,7 @@ def earlier_records(run_dir: Path) -> Iterator[Event]:
         metrics = read_metrics(run_dir)
     except ConfigError:
         return
-    steps, columns = metrics.eval_steps, metrics.columns
+    steps, columns, tasks = metrics.eval_steps, metrics.columns, _eval_tasks(run_dir)
     for row in range(len(metrics)):
         iteration = int(columns["iteration"][row])
         yield StepMetrics(iteration, *(float(columns[name][row]) for name in ("meta_loss", "tasks_per_s", "elapsed_s")))
@@ -97,7 +105,15 @@ def earlier_records(run_dir: Path) -> Iterator[Event]:
             cis = _row(columns, "eval_ci95_step", steps, row)
             accuracy = _row(columns, "eval_acc_step", steps, row)
             accuracy_ci = _row(columns, "eval_acc_ci95_step", steps, row)
-            yield Evaluation(iteration, tuple(steps), means, cis, 0, accuracy, accuracy_ci)
+            yield Evaluation(iteration, tuple(steps), means, cis, tasks, accuracy, accuracy_ci)
+
+
+def _eval_tasks(run_dir: Path) -> int:
+    """How many held-out tasks each evaluation scored (``metrics.csv`` does not say; the preset does)."""
+    try:
+        return load_preset(Path(run_dir) / "preset.toml").training.eval_tasks
+    except ConfigError:
+        return 0
 
 
 def _row(columns: dict[str, np.ndarray], prefix: str, steps: list[int], row: int) -> tuple[float, ...] | None:

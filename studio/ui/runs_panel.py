@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from studio.config import ConfigError
-from studio.export.library import RunRecord, delete_run, filter_runs, read_run, rename_run, scan_runs
+from studio.export.library import RunRecord, delete_run, filter_runs, read_run, rename_run, run_folders, scan_runs
+from studio.export.run_lock import folders_stamp
 from studio.ui.hyperparameter_table import HyperparameterTable
 from studio.ui.run_overlay import run_key
 from studio.ui.runs_table import RunsTable
 
 BANDS = {"± std": "std", "± 95% CI": "ci95"}
+WATCH_MS = 1000  # how often the runs folder is looked at for new, ended and killed runs
 
 
 def ask_delete(parent: QWidget, records: Sequence[RunRecord]) -> bool:
@@ -75,6 +77,11 @@ class RunsPanel(QWidget):
         self.table.renamed.connect(self.rename)
         self.table.checkToggled.connect(self._check_toggled)
         self._root: Path | None = None
+        self._stamp: tuple = ()
+        self.watch = QTimer(self)
+        self.watch.setInterval(WATCH_MS)
+        self.watch.timeout.connect(self._look)
+        self.watch.start()
 
     def _layout(self) -> None:
         self.group_seeds = QCheckBox("seeds as mean")
@@ -118,6 +125,7 @@ class RunsPanel(QWidget):
         self._root = Path(root) if root is not None else self._root
         if active is not None:
             self.active = {run_key(p) for p in active}
+        self._stamp = self._folders_stamp()
         records = self._scan()
         keys = {run_key(r.path) for r in records}
         for path in self.extra:
@@ -133,6 +141,18 @@ class RunsPanel(QWidget):
         finally:
             self.table.blockSignals(False)
         self._selection_changed()
+
+    def _look(self) -> None:
+        """Read the list again when a run appeared, ended or lost its process (a run killed writes nothing)."""
+        if self._folders_stamp() != self._stamp:
+            self.refresh()
+
+    def _folders_stamp(self) -> tuple:
+        try:
+            found = run_folders(self._root) if self._root is not None and self._root.is_dir() else []
+            return folders_stamp([*found, *self.extra])
+        except OSError:  # a folder went away while being looked at: look again next time
+            return ()
 
     def _scan(self) -> list[RunRecord]:
         if self._root is None or not self._root.is_dir():

@@ -60,6 +60,8 @@ def _tasks_per_second(data: RunData) -> float:
 
 def _times(data: RunData, total: int) -> str:
     elapsed = float(data.steps.column(3)[-1])
+    if data.finished is not None:  # nothing remains of a run that ended, however early
+        return f"elapsed {format_duration(elapsed)}"
     done = data.iteration - (data.started.start_iteration if data.started else 0)
     remaining = total - data.iteration
     eta = elapsed / done * remaining if done else 0.0

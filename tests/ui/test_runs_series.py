@@ -28,12 +28,13 @@ def test_seeds_spin_runs_consecutive_seeds_shown_as_mean_and_band(qtbot, tmp_pat
     library = window.library
     assert library.panel.group_seeds.isChecked() and len(library.panel.selected()) == 3
     group = library.overlay.curve_of(folders[0])
-    assert group is library.overlay.curve_of(folders[2]) and "mean of 3 seeds" in group.main.name()
-    losses = np.array([column(f, "meta_loss") for f in folders])
-    np.testing.assert_allclose(group.main.getOriginalDataset()[1], losses.mean(axis=0))
-    spread = losses.std(axis=0, ddof=1)
+    assert group is library.overlay.curve_of(folders[2]) and "3 seeds: geometric mean" in group.main.name()
+    logs = np.log(np.array([column(f, "meta_loss") for f in folders]))  # a loss's band is on log loss
+    np.testing.assert_allclose(group.main.getOriginalDataset()[1], np.exp(logs.mean(axis=0)))
+    spread = logs.std(axis=0, ddof=1)
     library.panel.band.setCurrentText("± std")
-    np.testing.assert_allclose(group.upper.getOriginalDataset()[1], losses.mean(axis=0) + spread)
+    np.testing.assert_allclose(group.upper.getOriginalDataset()[1], np.exp(logs.mean(axis=0) + spread))
+    assert min(group.lower.getOriginalDataset()[1]) > 0
 
 
 def test_an_unfinished_run_is_offered_and_continues_as_if_never_stopped(qtbot, tmp_path):

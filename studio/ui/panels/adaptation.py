@@ -110,14 +110,18 @@ class AdaptationPanel(PlotPanel):
         steps, mean, ci = series(last, self.accuracy)
         self.latest.setData(steps, mean)
         one_point = len(steps) == 1  # ProtoNets, ridge head, attention: no inner steps, one score
-        band = (EMPTY, EMPTY, EMPTY) if one_point else (steps, mean, ci)
-        self.upper.setData(band[0], band[1] + band[2])
-        self.lower.setData(band[0], band[1] - band[2])
+        self._set_band(*((EMPTY, EMPTY, EMPTY) if one_point else (steps, mean, ci)))
         bars = (steps, mean, 2 * ci) if one_point else (EMPTY, EMPTY, EMPTY)
         self.bars.setData(x=bars[0], y=bars[1], height=bars[2])
         self.rename(self.latest, f"iteration {last.iteration} ± 95% CI ({last.tasks} tasks{protocol})")
         if one_point:
             self.plot.setXRange(-1, 1, padding=0)
+
+    def _set_band(self, steps: np.ndarray, mean: np.ndarray, ci: np.ndarray) -> None:
+        self.upper.setData(steps, mean + ci)
+        self.lower.setData(steps, mean - ci)
+        if not len(steps):  # pyqtgraph keeps an emptied curve's old path, and the fill between with it
+            self.band.setPath(pg.QtGui.QPainterPath())
 
     def _baseline(self, name: str) -> pg.PlotDataItem:
         if name not in self.baseline_curves:
@@ -136,8 +140,9 @@ class AdaptationPanel(PlotPanel):
         self.plot.getAxis("bottom").setTicks(ticks)
 
     def clear(self) -> None:
-        for item in (self.first, self.upper, self.lower, self.latest):
+        for item in (self.first, self.latest):
             item.setData(EMPTY, EMPTY)
+        self._set_band(EMPTY, EMPTY, EMPTY)
         self.bars.setData(x=EMPTY, y=EMPTY, height=EMPTY)
         for curve in self.baseline_curves.values():
             self.plot.removeItem(curve)

@@ -7,17 +7,20 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph import exporters
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from studio.ui.panels import svg_export
+from studio.ui.panels.axes import readable_axes
+from studio.ui.panels.legend_place import LegendPlacer, add_legend
 from studio.ui.panels.svg_export import QtSvgExporter
 
 BLUE, ORANGE, GREEN, RED, GREY = "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#7f7f7f"
 TASK_COLORS = (BLUE, ORANGE, GREEN, RED, "#9467bd", "#8c564b", "#e377c2", "#17becf")
 INK = "#333333"
 EMPTY = np.empty(0)
+LEGEND_MS = 700  # how often a legend looks for the corner that hides the least data
 
 
 def pen(color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, width: int = 1) -> pg.QtGui.QPen:
@@ -32,14 +35,17 @@ def class_color(label: int) -> str:
 
 def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str, grid: bool = True) -> None:
     """Title, axis labels and ticks as every panel draws them."""
-    plot.setTitle(title, color=INK, size="10pt")
+    plot.setTitle(title or None, color=INK, size="10pt")  # None, not "": an empty title still takes a row
     for side, text in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
         axis.setPen(pen(GREY))
         axis.setTextPen(pen(INK))
         axis.setStyle(tickLength=5)  # outward: an axis that reaches into the plot is repainted with every curve
         axis.enableAutoSIPrefix(False)  # unitless values below 1 would otherwise read "800 (x0.001)"
-        plot.setLabel(side, text, color=INK, **{"font-size": "9pt"})
+        if text:
+            plot.setLabel(side, text, color=INK, **{"font-size": "9pt"})
+        else:  # an empty label would still take its row or column
+            axis.showLabel(False)
     if grid:  # grid lines belong to the axes: a plot redrawn 30 times a second is cheaper without
         plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setDownsampling(auto=True, mode="peak")
@@ -103,13 +109,18 @@ class PlotPanel(QWidget):
     ):
         super().__init__(parent)
         svg_export.install()
-        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot_widget = pg.PlotWidget(background="w", axisItems=readable_axes("left", "bottom"))
         self.plot_widget.setObjectName(object_name)
         self.plot_widget.setMinimumSize(240, 180)
         self.plot: pg.PlotItem = self.plot_widget.getPlotItem()
         self._style(title, x_label, y_label, grid)
-        self.legend = self.plot.addLegend(offset=legend_corner, labelTextColor=INK, labelTextSize="8pt")
+        self.legend = add_legend(self.plot, legend_corner, labelTextColor=INK, labelTextSize="8pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.legend_placer = LegendPlacer(self.plot, self.legend)
+        self.legend_timer = QTimer(self)
+        self.legend_timer.setInterval(LEGEND_MS)
+        self.legend_timer.timeout.connect(self.legend_placer.place)
+        self.legend_timer.start()
         self.note, self.stack = plot_or_note(self, self.plot_widget)
 
     def _style(self, title: str, x_label: str, y_label: str, grid: bool) -> None:
@@ -122,6 +133,10 @@ class PlotPanel(QWidget):
 
     def set_title(self, title: str) -> None:
         self.plot.setTitle(title, color=INK, size="10pt")
+
+    def scale_changed(self, log_x: bool, follow: bool) -> None:
+        """The plot controls switched an axis between linear and log; ``follow``: a panel whose x range
+        follows a live run starts following it again (here: nothing to do)."""
 
     def curve(
         self, name: str | None, color: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, **extra

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from studio.ui.panels import svg_export
+from studio.ui.panels.axes import readable_axes
 from studio.ui.panels.base import export_item, plot_or_note, style_plot
 
 
@@ -26,7 +27,10 @@ class FigurePanel(QWidget):
 
     def add_plot(self, row: int, col: int, title: str, x_label: str, y_label: str) -> pg.PlotItem:
         """A plot styled as every panel's, at ``row`` (from 1: row 0 is the title), ``col``."""
-        plot = self.figure.addPlot(row=row, col=col)
+        plot = self.figure.addPlot(row=row, col=col, axisItems=readable_axes("left", "bottom"))
+        grid = self.figure.ci.layout
+        grid.setRowStretchFactor(0, 0)  # the title row as tall as its text; the plots share the rest
+        grid.setRowStretchFactor(row, 1)
         style_plot(plot, title, x_label, y_label)
         return plot
 

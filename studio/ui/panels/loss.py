@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from studio.ui.panels.base import EMPTY, GREY, ORANGE, RED, PlotPanel, pen
@@ -29,12 +29,17 @@ def nice_ceiling(value: float) -> float:
 
 class LossPanel(PlotPanel):
     """The x axis follows the run in steps (1, 2, 5, 10, ...) rather than every frame, so the
-    axes are redrawn a few times per decade, not 30 times a second; zooming stops the following."""
+    axes are redrawn a few times per decade, not 30 times a second; zooming stops the following.
+    ``unitChanged(unit)`` when the loss on the y axis changes quantity (MSE, cross-entropy)."""
+
+    unitChanged = Signal(str)
 
     def __init__(self, loss_unit: str = "MSE", parent: QWidget | None = None):
         super().__init__(
             "lossPlot", "Meta-training loss", "meta-iteration", self._y_label(loss_unit), grid=False, parent=parent
         )
+        self.unit = loss_unit
+        self._cover_x = 0.0  # compared runs' last iteration: the followed range reaches at least there
         self.plot.setLogMode(y=True)
         # NaN losses (skipped meta-batches) are gaps: the finite check must run, and only finite points connect
         self.meta = self.curve("meta-batch, after adapting", META_COLOR, skipFiniteCheck=False, connect="finite")
@@ -78,6 +83,9 @@ class LossPanel(PlotPanel):
 
     def set_unit(self, loss_unit: str) -> None:
         self.plot.setLabel("left", self._y_label(loss_unit))
+        if loss_unit != self.unit:
+            self.unit = loss_unit
+            self.unitChanged.emit(loss_unit)
 
     def refresh(self, data: RunData) -> None:
         steps, evals = data.step_version, data.eval_version
@@ -128,7 +136,31 @@ class LossPanel(PlotPanel):
             return
         total = data.started.total_iterations if data.started else data.iteration
         self._x_end = min(nice_ceiling(data.iteration), max(total, data.iteration))
-        self.plot.setXRange(0, self._x_end, padding=0.02)
+        self._show_x()
+
+    def _show_x(self) -> None:
+        end = max(self._x_end, self._cover_x)
+        if self.plot.getAxis("bottom").logMode:  # a log axis takes exponents: iteration 1 to the end
+            self.plot.setXRange(0, math.log10(max(end, 10)), padding=0.02)
+        else:
+            self.plot.setXRange(0, end, padding=0.02)
+
+    def cover_x(self, end: float) -> None:
+        """While following the run on screen, keep x up to ``end`` in view too (the compared runs' end)."""
+        self._cover_x = end
+        if self._follow and self._x_end:
+            self._show_x()
+
+    def follow_again(self) -> None:
+        """Follow the run from the next redraw."""
+        self._follow, self._x_end = True, 0.0
+
+    def scale_changed(self, log_x: bool, follow: bool) -> None:
+        """The accuracy stays linear on its own axis, and its x goes log with the loss's (they share x)."""
+        self.plot.getAxis("right").setLogMode(False)
+        self.accuracy.setLogMode(log_x, False)
+        if follow:
+            self.follow_again()
 
     def _stop_following(self, *_: object) -> None:
         self._follow = False
@@ -142,5 +174,5 @@ class LossPanel(PlotPanel):
         self._list_before(True)
         self.plot.hideAxis("right")
         self._seen = (0, 0)
-        self._follow, self._x_end = True, 0.0
+        self.follow_again()
         self.plot.enableAutoRange()

@@ -15,6 +15,7 @@ from studio.ui.run_data import RunData
 
 TITLE = "Tasks drawn"
 BINS = 30
+HEADROOM = 1.2  # the y axis reaches this far above the tallest bar
 MAX_PLOTS = 4  # parameters shown side by side; more would be too narrow to read
 NOTHING = "Histograms of the drawn tasks' parameters appear at the first evaluation (for families with parameters)."
 
@@ -65,6 +66,9 @@ class ParameterHistogram:
         finite = values[np.isfinite(values)]
         self.counts, edges = np.histogram(finite, bins=bins(finite)) if len(finite) else (np.zeros(0, np.int64), EMPTY)
         self.bars.setData(edges, self.counts)
+        top = int(self.counts.max()) if len(self.counts) else 0  # one label: the plots are too short for more
+        self.plot.getAxis("left").setTicks([[(top, str(top))], []] if top else None)
+        self.plot.setYRange(0, max(top, 1) * HEADROOM, padding=0)  # room above the tallest bar for its label
         self.end.setVisible(limits is not None)
         self.now.setVisible(limits is not None)
         if limits is None:
@@ -103,13 +107,13 @@ class TasksDrawnPanel(FigurePanel):
         for histogram in self.histograms.values():
             self.figure.removeItem(histogram.plot)
         self.histograms = {}
-        for row, name in enumerate(names):  # one above the other: the panel is narrow
-            plot = self.add_plot(1 + row, 0, "", name, "tasks")
+        columns = 1 if len(names) <= 2 else 2  # one above the other: the panel is narrow, and short for 3+
+        for index, name in enumerate(names):  # named at the side: an x label would take a row of height
+            plot = self.add_plot(1 + index // columns, index % columns, "", "", name)
             self.histograms[name] = ParameterHistogram(plot)
 
     def clear(self) -> None:
-        for histogram in self.histograms.values():
-            histogram.show(EMPTY, None)
+        self._layout([])  # the next run may draw other parameters, or none
         self.drawn, self._seen = None, 0
         self.set_title(TITLE)
         self.show_note(NOTHING)
