@@ -13,7 +13,7 @@ from pathlib import Path
 
 from studio.config import ConfigError, atomic_write_bytes
 from studio.engine import Training
-from studio.engine.events import Evaluation, Event, RunFinished
+from studio.engine.events import Evaluation, Event, FinishReason, RunFinished
 from studio.export import MODEL_FILE, MODEL_SPEC_FILE, RunRecorder, prepare_run_dir
 from studio.export.metrics_csv import MetricsWriter
 from studio.ui.run_data import RunData
@@ -43,7 +43,7 @@ def unfinished(data: RunData) -> RunFinished:
     """The closing record of a run that is paused (or broke off) at its last iteration."""
     elapsed = float(data.steps.column(3)[-1]) if len(data.steps) else 0.0
     rate = float(data.steps.column(2).mean()) if len(data.steps) else 0.0
-    return RunFinished(data.iteration, "paused", elapsed, rate, data.last_evaluation)
+    return RunFinished(data.iteration, FinishReason.PAUSED, elapsed, rate, data.last_evaluation)
 
 
 def write_metrics_csv(data: RunData, path: str | os.PathLike) -> None:
