@@ -1,7 +1,7 @@
 """One JSON line per record: how a run's child process and its driver talk.
 
-Every record type of :mod:`studio.engine.events` (and the driver's own
-:class:`RunFailed`) goes over the pipe as ``{"type": NAME, FIELD: VALUE, ...}``.
+Every record type of :mod:`studio.engine.events`, and the driver's messages
+(:mod:`studio.runs.messages`), goes over the pipe as ``{"type": NAME, FIELD: VALUE, ...}``.
 Arrays keep their dtype and shape, a preset travels as its plain dict, nested
 records carry their own type, enums go as their values.  No pickle: a line is
 data, never code.  Python's ``json`` writes NaN and infinities as ``NaN`` and
@@ -21,27 +21,20 @@ import numpy as np
 
 from studio.config import FieldError, Preset, preset_from_dict, preset_to_dict
 from studio.engine import events
-
-
-@dataclasses.dataclass(frozen=True)
-class RunFailed:
-    """The child's run ended by an exception: ``message`` for the user, ``details`` (a traceback) for a bug
-    report; ``field_errors`` when the engine refused the settings (then there is no traceback)."""
-
-    message: str
-    details: str = ""
-    field_errors: tuple[FieldError, ...] = ()
+from studio.runs import messages
 
 
 @cache
 def record_types() -> dict[str, type]:
-    """Every record type the wire carries, by name: the frozen dataclasses of ``events``, and :class:`RunFailed`."""
-    found = {
-        name: kind
-        for name, kind in vars(events).items()
-        if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind.__module__ == events.__name__
-    }
-    return {**found, RunFailed.__name__: RunFailed, FieldError.__name__: FieldError}
+    """Every record type the wire carries, by name: the frozen dataclasses of ``events`` and ``messages``."""
+    found = {FieldError.__name__: FieldError}
+    for module in (events, messages):
+        found.update(
+            (name, kind)
+            for name, kind in vars(module).items()
+            if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind.__module__ == module.__name__
+        )
+    return found
 
 
 def encode(record: Any) -> str:

@@ -1,0 +1,46 @@
+"""What a run driver and its child process say to each other besides the engine's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from studio.config import FieldError, Preset
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A run to start: ``preset`` into ``run_dir`` (``None``: not recorded), or with ``resume`` the run recorded
+    in ``run_dir`` from its newest checkpoint (``overrides`` may extend its budget).  ``paused`` with
+    ``steps`` starts it waiting after that many meta-iterations."""
+
+    preset: Preset | None
+    run_dir: str | None
+    resume: bool = False
+    overrides: tuple[str, ...] = ()
+    paused: bool = False
+    steps: int = 0
+
+
+class ControlAction(StrEnum):
+    PAUSE = "pause"  # hold between meta-iterations (after any evaluation due)
+    RESUME = "resume"
+    STEP = "step"  # exactly one more meta-iteration, then hold
+    STOP = "stop"  # finish with one last evaluation and save
+
+
+@dataclass(frozen=True)
+class Control:
+    """A request to a running child (its stdin); a hard kill is a signal, not a message."""
+
+    action: ControlAction
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run ended by an exception: ``message`` for the user, ``details`` (a traceback) for a bug report;
+    ``field_errors`` when the engine refused the settings (then there is no traceback)."""
+
+    message: str
+    details: str = ""
+    field_errors: tuple[FieldError, ...] = ()
