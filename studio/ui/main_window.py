@@ -7,7 +7,6 @@ sliders, zooming and Pause answer at once while a run goes on.
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from studio.config import ConfigError, Preset, load_preset, save_preset
-from studio.export import prepare_run_dir
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
+from studio.runs.folders import new_run_dir, run_stem
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
@@ -179,25 +178,18 @@ class MainWindow(QMainWindow):
         self.task_fit_panel.expect(family.kind, family.input_dim)
 
     def new_run_dir(self) -> Path | None:
+        """A fresh folder for the next run, named as ``studio run`` names one; ``None`` when not recording."""
         if not self.record_runs:
             return None
-        base = self.runs_dir / f"{self.run_stem()}-{time.strftime('%Y%m%d-%H%M%S')}"
-        candidate, n = base, 1
-        while candidate.exists():
-            n += 1
-            candidate = base.with_name(f"{base.name}-{n}")
         try:
-            return prepare_run_dir(candidate)
+            return new_run_dir(self.runs_dir, self.run_stem())
         except ConfigError as error:  # training without a record beats not training
             self.statusBar().showMessage(f"Not recording this run: {error}", 10_000)
             return None
 
     def run_stem(self) -> str:
         """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
-        if self.preset_path is not None:
-            return self.preset_path.stem
-        name = self.experiment.data.get("name") or "experiment"
-        return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-").lower()[:40] or "experiment"
+        return run_stem(self.preset_path, str(self.experiment.data.get("name") or ""))
 
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
@@ -227,8 +219,6 @@ class MainWindow(QMainWindow):
         session.thread.wait()
         self.redraw_timer.stop()
         self._redraw()
-        if session.run_dir is not None and session.run_dir.is_dir() and not any(session.run_dir.iterdir()):
-            session.run_dir.rmdir()  # the run failed before it wrote anything
         reason = "error" if session.error else (self.data.finished.reason if self.data.finished else "stopped")
         self._apply_state(FINISHED, reason.capitalize())
         self.feedback.finished(self.data)

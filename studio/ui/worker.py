@@ -11,7 +11,6 @@ timer: no signal per record, no Qt object crosses threads.
 from __future__ import annotations
 
 import os
-import threading
 import traceback
 from collections import deque
 from collections.abc import Iterator
@@ -22,103 +21,46 @@ import torch
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from studio.config import ConfigError, FieldError, Preset
-from studio.engine import RunFinished, Training
-from studio.engine.events import Event, Notice
-from studio.export import RunRecorder
-from studio.export.resume import resume_training
+from studio.engine import Training
+from studio.engine.events import Event, RunStarted
+from studio.runs.gate import RunGate
+from studio.runs.local import LocalRun
+from studio.runs.messages import RunRequest
 from studio.ui.collector import COLLECTOR
 from studio.ui.run_series import earlier_records
 
 
-class RunGate:
-    """Pause, step and stop requests, answered by the engine between meta-iterations."""
-
-    def __init__(self, paused: bool = False, steps: int = 0):
-        self._condition = threading.Condition()
-        self._paused = paused
-        self._steps = steps  # iterations allowed through while paused
-        self._stop = False
-        self._parked = False  # the worker is waiting here: the model is not changing
-        self._ended = False
-
-    def __call__(self) -> bool:
-        """The engine's ``should_stop``: waits while paused, then says whether to stop."""
-        with self._condition:
-            while self._paused and not self._steps and not self._stop:
-                self._parked = True
-                self._condition.notify_all()
-                self._condition.wait()
-            self._parked = False
-            if self._stop:
-                return True
-            if self._paused:
-                self._steps -= 1
-            return False
-
-    def pause(self) -> None:
-        self._set(paused=True, steps=0)
-
-    def resume(self) -> None:
-        self._set(paused=False, steps=0)
-
-    def step(self) -> None:
-        self._set(paused=True, steps=1)
-
-    def stop(self) -> None:
-        with self._condition:
-            self._stop = True
-            self._condition.notify_all()
-
-    @property
-    def paused(self) -> bool:
-        return self._paused
-
-    def wait_parked(self, timeout: float) -> bool:
-        """After :meth:`pause`, wait until the worker has finished its iteration and is waiting."""
-        with self._condition:
-            return self._condition.wait_for(lambda: self._parked or self._ended or not self._paused, timeout)
-
-    def end(self) -> None:
-        """Called by the worker when the run is over: nothing will wait here any more."""
-        with self._condition:
-            self._ended = True
-            self._condition.notify_all()
-
-    def _set(self, paused: bool, steps: int) -> None:
-        with self._condition:
-            self._paused, self._steps = paused, steps
-            self._condition.notify_all()
-
-
 class TrainingWorker(QObject):
-    """On its thread: builds the :class:`Training` (sampling held-out tasks can take a while), pulls
-    the engine's records, records them to the run folder and hands them over."""
+    """On its thread: drives the run's record loop (:class:`studio.runs.local.LocalRun`: building the training,
+    recording into the run folder, finishing a run that fails) and hands the records over."""
 
     ready = Signal()  # ``training`` exists
     failed = Signal(str, str)  # message, details
     done = Signal()
 
-    def __init__(
-        self,
-        preset: Preset,
-        gate: RunGate,
-        outbox: deque,
-        run_dir: Path | None,
-        resume: bool = False,
-        training: Training | None = None,
-    ):
-        """``resume``: continue the run in ``run_dir`` from its newest checkpoint (``training``, if given,
-        is that run already restored); its earlier metrics go to the plots first."""
+    def __init__(self, request: RunRequest, gate: RunGate, outbox: deque):
+        """``request.resume``: continue the run in its folder from its newest checkpoint; its earlier metrics
+        go to the plots first."""
         super().__init__()
-        self.preset = preset
         self.gate = gate
         self.outbox = outbox
-        self.run_dir = run_dir
-        self.resume = resume and run_dir is not None
-        self.training: Training | None = training
-        self.recorder: RunRecorder | None = None
-        self.recording_error: str | None = None
+        self.local = LocalRun(request, gate)
         self.config_errors: list[FieldError] = []
+
+    @property
+    def training(self) -> Training | None:
+        return self.local.training
+
+    @property
+    def recording_error(self) -> str | None:
+        return self.local.recording_error
+
+    def _started(self) -> None:
+        """The training is built (and, resuming, ``metrics.csv`` cut back to its checkpoint): the plots
+        get the run's earlier metrics first."""
+        if self.local.request.resume:
+            self.outbox.extend(earlier_records(self.local.run_dir))
+        self.ready.emit()
 
     @Slot()
     def run(self) -> None:
@@ -126,54 +68,20 @@ class TrainingWorker(QObject):
             self._run()
 
     def _run(self) -> None:
+        local = self.local
         try:
-            self.training = training = self._build()
-            if self.run_dir is not None:  # checkpoints too; resuming cuts metrics.csv back to the checkpoint
-                self.recorder = RunRecorder.for_training(self.run_dir, training, resume=self.resume)
-            if self.resume:
-                self.outbox.extend(earlier_records(self.run_dir))
-            self.ready.emit()
-            for event in training.events(self.gate):
-                self._record(event)
+            for event in local.records():
+                if isinstance(event, RunStarted):
+                    self._started()
                 self.outbox.append(event)
         except ConfigError as error:  # settings the engine refused (a task the algorithm cannot do, ...)
             self.config_errors = list(error.errors)
-            self._salvage()
             self.failed.emit(str(error), "")
         except Exception as error:  # shown to the user in a dialog; the partial run is kept
-            self._salvage()
             self.failed.emit(f"{type(error).__name__}: {error}", traceback.format_exc())
         finally:
             self.gate.end()
             self.done.emit()
-
-    def _build(self) -> Training:
-        if self.training is not None:
-            return self.training
-        if not self.resume:
-            return Training(self.preset)
-        training, notes = resume_training(self.run_dir)
-        self.outbox.extend(Notice(note) for note in notes)
-        return training
-
-    def _record(self, event: Event) -> None:
-        if self.recorder is None:
-            return
-        try:
-            self.recorder.record(event)
-        except OSError as error:  # a full disk should not end the training: drop the recording
-            self.recording_error = f"recording stopped: {error}"
-            self.recorder = None
-
-    def _salvage(self) -> None:
-        """Write what the run reached (model, summary) to its folder after an error."""
-        if self.recorder is None or self.training is None:
-            return
-        t = self.training
-        try:
-            self.recorder.finish(RunFinished(t.iteration, "error", t.train_seconds, 0.0, None))
-        except Exception as error:  # the dialog reports the first error; this one only costs the recording
-            self.recording_error = f"recording incomplete: {error}"
 
 
 class RunSession(QObject):
@@ -184,13 +92,7 @@ class RunSession(QObject):
     ended = Signal()
 
     def __init__(
-        self,
-        preset: Preset,
-        run_dir: Path | None = None,
-        paused: bool = False,
-        steps: int = 0,
-        resume: bool = False,
-        training: Training | None = None,
+        self, preset: Preset, run_dir: Path | None = None, paused: bool = False, steps: int = 0, resume: bool = False
     ):
         """``resume``: continue the run recorded in ``run_dir`` (see :class:`TrainingWorker`)."""
         super().__init__()
@@ -199,7 +101,8 @@ class RunSession(QObject):
         self.resume = resume
         self.gate = RunGate(paused=paused, steps=steps)
         self.outbox: deque[Event] = deque()
-        self.worker = TrainingWorker(preset, self.gate, self.outbox, run_dir, resume, training)
+        request = RunRequest(preset, str(run_dir) if run_dir is not None else None, resume)
+        self.worker = TrainingWorker(request, self.gate, self.outbox)
         self.thread = QThread()
         self.thread.setObjectName("studio-training")
         self.worker.moveToThread(self.thread)
