@@ -10,6 +10,7 @@ dies (killed, crashed) therefore never takes its parent with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -136,10 +137,8 @@ class ChildRun:
     def _reap(self) -> None:
         code = self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         killed = -code if code < 0 else None
         self.exit = ChildExit(None if killed else code, killed, self.last_iteration, self._finished, self._failure)
         self._ended.set()
