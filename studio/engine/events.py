@@ -16,11 +16,15 @@ from studio.config import Preset
 
 @dataclass(frozen=True)
 class RunStarted:
+    """``task_kind`` (``regression``, ``classification``) and ``input_dim`` say how the run's tasks can be drawn."""
+
     preset: Preset
     device: str
     total_iterations: int
     parameter_count: int
     start_iteration: int = 0
+    task_kind: str = ""
+    input_dim: int = 0
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,10 @@ class Training:
         (with ``on_divergence = "stop"``) finishes with ``reason="diverged"``.
         """
         count = parameter_count(self.model)
-        yield RunStarted(self.preset, str(self.device), self.total_iterations, count, self.iteration)
+        family = self.family
+        yield RunStarted(
+            self.preset, str(self.device), self.total_iterations, count, self.iteration, family.kind, family.input_dim
+        )
         yield from (Notice(message) for message in getattr(self.family, "notices", ()))
         evaluation, reason, message = None, FinishReason.COMPLETED, ""
         while self.iteration < self.total_iterations:

@@ -18,44 +18,50 @@ from collections.abc import Callable
 from typing import TextIO
 
 from studio.config import ConfigError
+from studio.engine.events import Notice
 from studio.runs.gate import RunGate
 from studio.runs.local import LocalRun
-from studio.runs.messages import Control, ControlAction, RunFailed, RunRequest
+from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
 from studio.runs.wire import decode, encode
 
 EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
-
-
-def obey(incoming: TextIO, gate: RunGate) -> None:
-    """Apply the parent's control lines to ``gate`` until its stdin closes, then stop the run."""
-    actions: dict[ControlAction, Callable[[], None]] = {
-        ControlAction.PAUSE: gate.pause,
-        ControlAction.RESUME: gate.resume,
-        ControlAction.STEP: gate.step,
-        ControlAction.STOP: gate.stop,
-    }
-    for line in incoming:
-        message = decode(line)
-        if isinstance(message, Control):
-            actions[message.action]()
-    gate.stop()
+PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration (and any evaluation) first
 
 
 class Sender:
-    """Writes records to the parent; once the parent has gone, the run goes on into its folder alone."""
+    """Writes records to the parent (from the run's thread and the control thread); once the parent has gone,
+    the run goes on into its folder alone."""
 
     def __init__(self, outgoing: TextIO):
         self.outgoing = outgoing
         self.gone = False
+        self._lock = threading.Lock()
 
     def __call__(self, record) -> None:
-        if self.gone:
-            return
-        try:
-            self.outgoing.write(encode(record) + "\n")
-            self.outgoing.flush()
-        except (BrokenPipeError, ValueError):  # a closed pipe, or a closed file
-            self.gone = True
+        with self._lock:
+            if self.gone:
+                return
+            try:
+                self.outgoing.write(encode(record) + "\n")
+                self.outgoing.flush()
+            except (BrokenPipeError, ValueError):  # a closed pipe, or a closed file
+                self.gone = True
+
+
+def obey(incoming: TextIO, actions: dict[ControlAction, Callable[[], None]], gone: Callable[[], None]) -> None:
+    """Apply the parent's control lines until its stdin closes, then call ``gone``."""
+    for line in incoming:
+        message = decode(line)
+        if isinstance(message, Control):
+            actions[message.action]()
+    gone()
+
+
+def checkpoint_when_parked(run: LocalRun, gate: RunGate, send: Sender) -> None:
+    """Write a checkpoint of the paused run (the training is not changing while the gate holds it)."""
+    if gate.wait_parked(PARK_TIMEOUT_S) and gate.paused and run.recorder is not None:
+        run.recorder.checkpoint_now()
+        send(Checkpointed(run.training.iteration))
 
 
 def serve(incoming: TextIO, outgoing: TextIO) -> int:
@@ -63,9 +69,18 @@ def serve(incoming: TextIO, outgoing: TextIO) -> int:
     request = decode(incoming.readline())
     if not isinstance(request, RunRequest):
         raise ValueError(f"the first line must be a RunRequest, not {type(request).__name__}")
-    gate = RunGate(paused=request.paused, steps=request.steps)
-    threading.Thread(target=obey, args=(incoming, gate), name="studio-control", daemon=True).start()
-    run, send = LocalRun(request, gate), Sender(outgoing)
+    set_torch_threads(request.torch_threads)
+    send = Sender(outgoing)
+    gate = RunGate(request.paused, request.steps, on_park=lambda: send(Parked(run.training.iteration)))
+    run = LocalRun(request, gate)
+    actions = {
+        ControlAction.PAUSE: gate.pause,
+        ControlAction.RESUME: gate.resume,
+        ControlAction.STEP: gate.step,
+        ControlAction.STOP: gate.stop,
+        ControlAction.CHECKPOINT: lambda: checkpoint_when_parked(run, gate, send),
+    }
+    threading.Thread(target=obey, args=(incoming, actions, gate.stop), name="studio-control", daemon=True).start()
     try:
         for record in run.records():
             send(record)
@@ -79,7 +94,16 @@ def serve(incoming: TextIO, outgoing: TextIO) -> int:
     except Exception as error:
         send(RunFailed(f"{type(error).__name__}: {error}", traceback.format_exc()))
         return EXIT_FAILED
+    if run.recording_error:
+        send(Notice(run.recording_error))
     return 0
+
+
+def set_torch_threads(count: int) -> None:
+    if count > 0:
+        import torch
+
+        torch.set_num_threads(count)
 
 
 def main() -> int:

@@ -10,13 +10,16 @@ with its last evaluation.  Any thread may call the requests.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 
 class RunGate:
     """Pause, step and stop requests, answered by the engine between meta-iterations."""
 
-    def __init__(self, paused: bool = False, steps: int = 0):
+    def __init__(self, paused: bool = False, steps: int = 0, on_park: Callable[[], None] | None = None):
+        """``on_park`` is called (by the waiting thread) each time the run starts to wait."""
         self._condition = threading.Condition()
+        self._on_park = on_park
         self._paused = paused
         self._steps = steps  # iterations allowed through while paused
         self._stop = False
@@ -27,8 +30,11 @@ class RunGate:
         """The engine's ``should_stop``: waits while paused, then says whether to stop."""
         with self._condition:
             while self._paused and not self._steps and not self._stop:
-                self._parked = True
-                self._condition.notify_all()
+                if not self._parked:
+                    self._parked = True
+                    self._condition.notify_all()
+                    if self._on_park is not None:
+                        self._on_park()
                 self._condition.wait()
             self._parked = False
             if self._stop:
@@ -69,4 +75,5 @@ class RunGate:
     def _set(self, paused: bool, steps: int) -> None:
         with self._condition:
             self._paused, self._steps = paused, steps
+            self._parked = self._parked and paused and not steps  # let through: no longer waiting
             self._condition.notify_all()

@@ -20,6 +20,7 @@ class RunRequest:
     overrides: tuple[str, ...] = ()
     paused: bool = False
     steps: int = 0
+    torch_threads: int = 0  # 0: torch's own choice; the window leaves a core for itself
 
 
 class ControlAction(StrEnum):
@@ -27,6 +28,7 @@ class ControlAction(StrEnum):
     RESUME = "resume"
     STEP = "step"  # exactly one more meta-iteration, then hold
     STOP = "stop"  # finish with one last evaluation and save
+    CHECKPOINT = "checkpoint"  # a paused run: write a checkpoint as it stands (to export its model)
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,17 @@ class RunFailed:
     message: str
     details: str = ""
     field_errors: tuple[FieldError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parked:
+    """The child is paused and waiting after ``iteration``: its model is not changing."""
+
+    iteration: int
+
+
+@dataclass(frozen=True)
+class Checkpointed:
+    """A checkpoint of the paused run at ``iteration`` is in its folder (the answer to ``CHECKPOINT``)."""
+
+    iteration: int

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import studio
 from studio.engine.events import RunFinished, RunStarted, StepMetrics
-from studio.runs.messages import Control, ControlAction, RunFailed, RunRequest
+from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
 from studio.runs.wire import decode, encode
 
 CHILD_MODULE = "studio.runs.child"
@@ -67,6 +67,8 @@ class ChildRun:
         self._failure: RunFailed | None = None
         self._reader: threading.Thread | None = None
         self._ended = threading.Event()
+        self._parked = threading.Event()  # it said it waits, and has not been asked to go on since
+        self._checkpointed = threading.Event()
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -89,15 +91,29 @@ class ChildRun:
         self._send(Control(ControlAction.PAUSE))
 
     def resume(self) -> None:
-        self._send(Control(ControlAction.RESUME))
+        self._go_on(ControlAction.RESUME)
 
     def step(self) -> None:
         """Exactly one more meta-iteration, then wait (the run is paused after it)."""
-        self._send(Control(ControlAction.STEP))
+        self._go_on(ControlAction.STEP)
 
     def stop(self) -> None:
         """Finish with one last evaluation and save."""
-        self._send(Control(ControlAction.STOP))
+        self._go_on(ControlAction.STOP)
+
+    def wait_parked(self, timeout: float) -> bool:
+        """After :meth:`pause`, wait until the child has finished its iteration and waits (or has ended)."""
+        return self._parked.wait(timeout) or self._ended.is_set()
+
+    def checkpoint(self, timeout: float) -> bool:
+        """Ask the paused child for a checkpoint in its run folder as it stands; whether it wrote one in time."""
+        self._checkpointed.clear()
+        self._send(Control(ControlAction.CHECKPOINT))
+        return self._checkpointed.wait(timeout)
+
+    def _go_on(self, action: ControlAction) -> None:
+        self._parked.clear()
+        self._send(Control(action))
 
     def kill(self) -> None:
         """End the process at once (SIGKILL): the run folder keeps its last checkpoint."""
@@ -152,6 +168,10 @@ class ChildRun:
             self._finished = record
         elif isinstance(record, RunFailed):
             self._failure = record
+        elif isinstance(record, Parked):
+            self._parked.set()
+        elif isinstance(record, Checkpointed):
+            self._checkpointed.set()
 
 
 def child_environment() -> dict[str, str]:
