@@ -83,6 +83,11 @@ class ChildRun:
         return self.process.pid if self.process is not None else None
 
     @property
+    def finished(self) -> RunFinished | None:
+        """The run's last record, once it has come (the process may still be saving and exiting)."""
+        return self._finished
+
+    @property
     def running(self) -> bool:
         """Started and not yet ended (training or paused)."""
         return self.process is not None and not self._ended.is_set()
