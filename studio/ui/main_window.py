@@ -32,7 +32,7 @@ from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
 from studio.ui.side_docks import add_side_docks
 from studio.ui.status import RunStatus
-from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
+from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunState, RunToolBar
 from studio.ui.worker import RunSession
 
 REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
 
     # ---- state and status --------------------------------------------------------------
 
-    def _apply_state(self, state: str, text: str | None = None) -> None:
+    def _apply_state(self, state: RunState, text: str | None = None) -> None:
         self.state = state
         self.toolbar.apply(state, self.experiment.problem_text)
         self._state_text = text or STATE_TEXT.get(state, state)

@@ -125,13 +125,13 @@ class RunSession(QObject):
         return ended
 
     def _look(self) -> None:
-        exit = self.child.exit
-        if not self._active or exit is None:
+        ended = self.child.exit
+        if not self._active or ended is None:
             return
         self._active = False
         self._watch.stop()
-        if exit.failure is not None:
-            self.error = (exit.failure.message, exit.failure.details)
-            self.config_errors = list(exit.failure.field_errors)
+        if ended.failure is not None:
+            self.error = (ended.failure.message, ended.failure.details)
+            self.config_errors = list(ended.failure.field_errors)
             self.failed.emit(*self.error)
         self.ended.emit()
