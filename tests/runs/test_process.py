@@ -16,6 +16,7 @@ from studio.runs.local import LocalRun
 from studio.runs.messages import RunFailed, RunRequest
 from studio.runs.process import ChildRun
 from tests.engine.helpers import tiny_preset
+from tests.runs.faulty_child import command
 
 START_S = 120  # a child's torch import on a loaded 2-core machine
 
@@ -118,3 +119,11 @@ def test_two_runs_train_at_once_and_both_finish(tmp_path):
         ended = child.wait(START_S)
         assert ended.code == 0 and ended.finished.reason is FinishReason.COMPLETED
     assert [len(rows(tmp_path / f"seed-{k}")) for k in range(count)] == [20] * count
+
+
+def test_a_segfault_in_the_child_is_reported_as_a_death_with_its_signal(tmp_path):
+    child = ChildRun(RunRequest(preset(100), str(tmp_path / "run")), command=command("crash", 7))
+    child.start()
+    ended = child.wait(START_S)
+    assert ended.died and ended.signal == signal.SIGSEGV and ended.last_iteration == 7
+    assert ended.describe() == "killed by SIGSEGV"
