@@ -4,7 +4,7 @@
 
 Every run trains the same preset for the same number of iterations and writes
 a run folder (the window records every run, as ``studio run`` does): headless
-in this process as ``studio run`` does, in a child process through the run
+as ``studio run`` in a fresh process, in a child process through the run
 driver with no window, and in the window (whose runs are child processes)
 with its live plots.  Each rate counts from the run's first record to its
 last as its consumer sees them, so the child's start-up (a torch import) is
@@ -17,7 +17,9 @@ Offscreen Qt platform unless one is set.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,26 +32,24 @@ import torch  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from studio.config import Preset, load_preset  # noqa: E402
-from studio.engine.events import RunFinished, RunStarted  # noqa: E402
+from studio.config import Preset, load_preset, save_preset  # noqa: E402
 from studio.presets import resolve_preset_path  # noqa: E402
-from studio.runs.local import LocalRun  # noqa: E402
 from studio.runs.messages import RunRequest  # noqa: E402
-from studio.runs.process import ChildRun  # noqa: E402
+from studio.runs.process import ChildRun, child_environment  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 TICK_MS = 10
 
 
 def headless(preset: Preset, folder: Path) -> float:
-    """Seconds from the run's first record to its last, trained the way ``studio run`` does."""
-    started = 0.0
-    for record in LocalRun(RunRequest(preset, str(folder))).records():
-        if isinstance(record, RunStarted):
-            started = time.perf_counter()
-        elif isinstance(record, RunFinished):
-            return time.perf_counter() - started
-    raise RuntimeError("the run did not finish")
+    """Seconds from the run's first record to its last (its summary's wall time), run as ``studio run`` in a
+    fresh process as a user would: cold, like the window's child processes."""
+    folder.mkdir(parents=True)
+    save_preset(preset, folder / "preset-in.toml")
+    environment = {**child_environment(), "OMP_NUM_THREADS": str(torch.get_num_threads())}
+    command = [sys.executable, "-m", "studio", "run", str(folder / "preset-in.toml"), "--out", str(folder / "run")]
+    subprocess.run([*command, "--quiet"], env=environment, check=True)
+    return json.loads((folder / "run" / "summary.json").read_text())["wall_seconds"]
 
 
 def driven(preset: Preset, folder: Path) -> float:
@@ -131,7 +131,6 @@ def main() -> int:
     best = {"headless": float("inf"), "driven": float("inf"), "window": float("inf")}
     late: list[float] = []
     with tempfile.TemporaryDirectory() as scratch:
-        headless(load_preset(path, ["training.iterations=30"]), Path(scratch) / "warmup")
         for repeat in range(args.repeats):
             best["headless"] = min(best["headless"], headless(preset, Path(scratch) / f"headless-{repeat}"))
             best["driven"] = min(best["driven"], driven(preset, Path(scratch) / f"driven-{repeat}"))
