@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -129,8 +128,10 @@ def _list_presets(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Train in this process, through the same record loop the window's runs use (:mod:`studio.runs.local`)."""
     from studio.console import Progress
-    from studio.export import RunRecorder
+    from studio.engine import FinishReason
+    from studio.runs.local import LocalRun
 
     if args.seeds is not None:
         return _run_seeds(args)
@@ -139,39 +140,43 @@ def _run(args: argparse.Namespace) -> int:
     code = run_with_processes(args, _overrides(args))  # under torchrun, or launching it (studio/cli_processes.py)
     if code is not None:
         return code
-    training, run_dir = _training_and_folder(args)
-    source = resolve_preset_path(args.preset) if args.preset is not None else None
-    recorder = RunRecorder.for_training(run_dir, training, resume=args.resume is not None, preset_source=source)
+    run = LocalRun(_request(args))
     progress = Progress(quiet=args.quiet)
     try:
-        for event in training.events():
-            recorder.record(event)
+        for event in run.records():
             progress(event)
     except KeyboardInterrupt:
-        _keep_interrupted(recorder, training, run_dir)
+        print(
+            f"\nstudio: interrupted at iteration {run.training.iteration}; checkpoint saved. "
+            f"Resume with: studio run --resume {run.run_dir}",
+            file=sys.stderr,
+        )
         return 130
-    finished = event
-    if finished.reason == "diverged":
-        print(f"studio: error: {finished.message}; the last finite state is kept in {run_dir}", file=sys.stderr)
+    if run.recording_error:
+        print(f"studio: error: {run.recording_error} ({run.run_dir})", file=sys.stderr)
+        return 1
+    if run.finished.reason == FinishReason.DIVERGED:
+        print(f"studio: error: {run.finished.message}; the last finite state is kept in {run.run_dir}", file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"run folder: {run_dir}")
+        print(f"run folder: {run.run_dir}")
     return 0
 
 
 def _run_seeds(args: argparse.Namespace) -> int:
     """``--seeds N``: the preset once per seed, each in its own folder, then the group's mean ± CI."""
     from studio.cli_library import seed_group_line
+    from studio.runs.folders import seed_folders
 
     if args.resume is not None or args.preset is None or args.seeds < 1:
         raise ConfigError("--seeds N needs a preset and N >= 1 (it starts new runs; it cannot --resume)")
     path = resolve_preset_path(args.preset)
     first = args.seed if args.seed is not None else load_preset(path, _overrides(args)).seed
-    out = args.out or _default_out(path)
+    group = args.out or _new_out(path)
     folders = []
-    for seed in range(first, first + args.seeds):
-        folders.append(out / f"seed-{seed}")
-        code = _run(argparse.Namespace(**{**vars(args), "seed": seed, "seeds": None, "out": folders[-1]}))
+    for seed, folder in seed_folders(group, first, args.seeds):
+        folders.append(folder)
+        code = _run(argparse.Namespace(**{**vars(args), "seed": seed, "seeds": None, "out": folder}))
         if code != 0:
             return code
     if not args.quiet:
@@ -179,42 +184,26 @@ def _run_seeds(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_out(preset_path: Path) -> Path:
+def _new_out(preset_path: Path) -> Path:
     from studio.export.library import default_runs_dir
+    from studio.runs.folders import new_run_dir, run_stem
 
-    return default_runs_dir() / f"{preset_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return new_run_dir(default_runs_dir(), run_stem(preset_path, ""))
 
 
-def _training_and_folder(args: argparse.Namespace):
-    """A new training and its fresh folder, or (``--resume``) a restored one and its folder."""
-    from studio.engine import Training
+def _request(args: argparse.Namespace):
+    """A new run of the preset into its fresh folder, or (``--resume``) the run recorded in a folder."""
     from studio.export import prepare_run_dir
-    from studio.export.resume import resume_training
+    from studio.runs.messages import RunRequest
 
     if (args.preset is None) == (args.resume is None):
         raise ConfigError("give either a preset or --resume RUN_DIR")
     if args.resume is not None:
-        training, notes = resume_training(args.resume, _overrides(args))
-        for note in notes:
-            print(f"studio: {note}", file=sys.stderr)
-        return training, args.resume
+        return RunRequest(None, str(args.resume), resume=True, overrides=tuple(_overrides(args)))
     path = resolve_preset_path(args.preset)
-    training = Training(load_preset(path, _overrides(args)))
-    out = args.out or _default_out(path)
-    return training, prepare_run_dir(out, overwrite=args.overwrite)
-
-
-def _keep_interrupted(recorder, training, run_dir: Path) -> None:
-    """Ctrl-C: save a checkpoint and the model so far, and say how to go on."""
-    from studio.engine import RunFinished
-
-    recorder.checkpoint_now()
-    recorder.finish(RunFinished(training.iteration, "interrupted", training.train_seconds, 0.0, None))
-    print(
-        f"\nstudio: interrupted at iteration {training.iteration}; checkpoint saved. "
-        f"Resume with: studio run --resume {run_dir}",
-        file=sys.stderr,
-    )
+    preset = load_preset(path, _overrides(args))
+    out = prepare_run_dir(args.out, overwrite=args.overwrite) if args.out else _new_out(path)
+    return RunRequest(preset, str(out), preset_source=str(path))
 
 
 def _eval(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Imports point one way: ui/cli -> export -> engine -> config; no Qt outside studio/ui."""
+"""Imports point one way: ui/cli -> runs -> export -> engine -> config; no Qt outside studio/ui."""
 
 import ast
 import subprocess
@@ -10,9 +10,10 @@ import pytest
 STUDIO = Path(__file__).resolve().parents[1] / "studio"
 QT = ("PySide6", "pyqtgraph", "superqt", "shiboken6")
 FORBIDDEN = {
-    "config": QT + ("torch", "studio.engine", "studio.export", "studio.ui", "studio.cli"),
-    "engine": QT + ("studio.export", "studio.ui", "studio.cli"),
-    "export": QT + ("studio.ui", "studio.cli", "studio.sweeps", "optuna"),
+    "config": QT + ("torch", "studio.engine", "studio.export", "studio.runs", "studio.ui", "studio.cli"),
+    "engine": QT + ("studio.export", "studio.runs", "studio.ui", "studio.cli"),
+    "export": QT + ("studio.runs", "studio.ui", "studio.cli", "studio.sweeps", "optuna"),
+    "runs": QT + ("studio.ui", "studio.cli"),
     "sweeps": QT + ("studio.ui", "studio.cli"),
 }
 

@@ -7,6 +7,7 @@ them; none of those needs to know how they were computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -15,11 +16,15 @@ from studio.config import Preset
 
 @dataclass(frozen=True)
 class RunStarted:
+    """``task_kind`` (``regression``, ``classification``) and ``input_dim`` say how the run's tasks can be drawn."""
+
     preset: Preset
     device: str
     total_iterations: int
     parameter_count: int
     start_iteration: int = 0
+    task_kind: str = ""
+    input_dim: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,12 +167,24 @@ class TasksDrawn:
     width: float | None = None  # the curriculum's current fraction of each range
 
 
+class FinishReason(StrEnum):
+    """Why a run ended: every value a run's summary, the command line or the window may record."""
+
+    COMPLETED = "completed"  # the iteration budget is spent
+    STOPPED = "stopped"  # asked to stop: finished with one last evaluation
+    DIVERGED = "diverged"  # a non-finite loss or gradient (``message`` says where and why)
+    INTERRUPTED = "interrupted"  # Ctrl-C in the terminal: checkpoint and model saved
+    ERROR = "error"  # an exception ended it; what it reached is kept
+    PAUSED = "paused"  # an export of a paused run: the run itself goes on
+    DIED = "died"  # its process ended without finishing (killed, crashed): resumable from its last checkpoint
+
+
 @dataclass(frozen=True)
 class RunFinished:
-    """``reason`` is ``"completed"``, ``"stopped"`` or ``"diverged"`` (then ``message`` says what and why)."""
+    """``reason`` says why the run ended (``message`` says what and why when it diverged or failed)."""
 
     iteration: int
-    reason: str
+    reason: FinishReason
     elapsed_seconds: float
     tasks_per_second: float
     final: Evaluation | None

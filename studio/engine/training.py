@@ -21,6 +21,7 @@ from studio.engine.events import (
     BaselineEvaluation,
     Evaluation,
     Event,
+    FinishReason,
     Notice,
     RunFinished,
     RunStarted,
@@ -222,23 +223,26 @@ class Training:
         (with ``on_divergence = "stop"``) finishes with ``reason="diverged"``.
         """
         count = parameter_count(self.model)
-        yield RunStarted(self.preset, str(self.device), self.total_iterations, count, self.iteration)
+        family = self.family
+        yield RunStarted(
+            self.preset, str(self.device), self.total_iterations, count, self.iteration, family.kind, family.input_dim
+        )
         yield from (Notice(message) for message in getattr(self.family, "notices", ()))
-        evaluation, reason, message = None, "completed", ""
+        evaluation, reason, message = None, FinishReason.COMPLETED, ""
         while self.iteration < self.total_iterations:
             if should_stop is not None and self.world.agree(should_stop()):
-                reason = "stopped"
+                reason = FinishReason.STOPPED
                 break
             try:
                 yield self.step()
             except Diverged as error:
-                reason, message = "diverged", str(error)
+                reason, message = FinishReason.DIVERGED, str(error)
                 break
             if self.iteration % self.preset.training.eval_every == 0:
                 evaluation = yield from self._evaluation_events()
         if evaluation is None or evaluation.iteration != self.iteration:
             evaluation = yield from self._evaluation_events()
-        if reason == "completed" and self.world.is_main:  # baselines train networks of their own: once
+        if reason == FinishReason.COMPLETED and self.world.is_main:  # baselines train networks of their own: once
             yield from self.baseline_events()
         rate = self.tasks_seen / self.train_seconds if self.train_seconds else 0.0
         yield RunFinished(self.iteration, reason, self.train_seconds, rate, evaluation, message, self.skipped_batches)

@@ -1,13 +1,15 @@
-"""While training runs on its own thread, Python's cyclic garbage collector runs only on the UI thread.
+"""While a main window lives, Python's cyclic garbage collector runs only on the UI thread.
 
 A reference cycle holding Qt objects (a plot item taken off a plot, a closed
 window) may be collected by whichever thread happens to allocate when the
-collector's threshold is reached.  Collected on the training thread (or the
-preview's sampling thread), those Qt objects are destroyed on the wrong
-thread, and Qt crashes (segmentation fault) some time later.  So automatic
-collection is off while a training thread runs or a main window lives, and a
-timer collects on the UI thread instead, generation by generation as the
-automatic collector would (pyqtgraph's ``GarbageCollector`` does the same).
+collector's threshold is reached.  Collected on the preview's sampling thread
+or on a run's record-reading thread (:mod:`studio.runs.process`), those Qt
+objects are destroyed on the wrong thread, and Qt crashes (segmentation
+fault) some time later.  So automatic collection is off while a main window
+lives, and a timer collects on the UI thread instead, generation by
+generation as the automatic collector would (pyqtgraph's
+``GarbageCollector`` does the same).  Training itself no longer runs in the
+window's process, so it no longer needs this; those two threads still do.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import gc
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 250
 
@@ -25,10 +27,6 @@ class _Collector:
     def __init__(self) -> None:
         self.holders: list[Callable[[], bool]] = []  # each says whether it still needs the hold
         self.timer: QTimer | None = None
-
-    def hold_for(self, thread: QThread) -> None:
-        """Call on the UI thread right before starting ``thread``."""
-        self._hold(lambda: shiboken6.isValid(thread) and thread.isRunning())
 
     def hold_while_alive(self, owner: QObject) -> None:
         """Hold for as long as ``owner`` (a main window, whose preview samples on a Python thread) exists."""

@@ -65,17 +65,17 @@ class ExportActions:
     # ---- the exports ---------------------------------------------------------
 
     def model(self, path: str | Path) -> Path:
-        """A run folder like ``studio run`` writes, for the run on screen (paused, stopped, failed or done)."""
+        """A run folder like ``studio run`` writes, for the run on screen (paused, stopped, failed, died or done)."""
         session = self.window.session
-        if session is None or session.training is None:
+        if session is None or self.window.data.started is None:
             raise ConfigError("nothing to export yet: start a run first")
         if session.active:
-            if not session.gate.paused:
+            if not session.paused:
                 raise ConfigError("pause or stop the run before exporting the model")
-            session.gate.wait_parked(PARK_TIMEOUT_S)
-        training = session.training
-        recorded = session.run_dir if not session.active else None
-        return write_run_folder(self.window.data, training, path, recorded)
+            if not session.checkpoint():
+                raise ConfigError("the paused run wrote no checkpoint to export (is it recorded in a run folder?)")
+            self.window.drain_now()  # every record up to the pause, as the checkpoint has them
+        return write_run_folder(self.window.data, path, session.run_dir, ended=not session.active)
 
     def metrics(self, path: str | Path) -> Path:
         """``metrics.csv`` with one row per meta-iteration run so far."""

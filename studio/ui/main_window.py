@@ -1,13 +1,13 @@
 """The studio window: the experiment on the left, live plots on the right, run controls above.
 
-Training runs on a worker thread (:mod:`studio.ui.worker`); this window only
+Training runs in a child process (:mod:`studio.ui.worker`); this window only
 drains its records into numpy buffers and redraws from a ~30 Hz timer, so
-sliders, zooming and Pause answer at once while a run goes on.
+sliders, zooming and Pause answer at once while a run goes on, and a run
+that crashes leaves the window standing.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from studio.config import ConfigError, Preset, load_preset, save_preset
-from studio.export import prepare_run_dir
+from studio.engine.events import FinishReason, RunStarted
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
+from studio.runs.folders import new_run_dir, run_stem
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
@@ -33,7 +34,7 @@ from studio.ui.run_series import LOSS_UNITS
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_window import add_sweep_menu
-from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunToolBar
+from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunState, RunToolBar
 from studio.ui.worker import RunSession
 
 REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
@@ -45,7 +46,7 @@ def default_preset() -> Preset:
 
 
 class MainWindow(QMainWindow):
-    """``MainWindow(preset)``; ``runFinished(reason)`` fires when a run's thread has ended."""
+    """``MainWindow(preset)``; ``runFinished(reason)`` fires when a run's process has ended."""
 
     runFinished = Signal(str)
     runStarted = Signal()
@@ -57,13 +58,14 @@ class MainWindow(QMainWindow):
         self.record_runs = True
         self.preset_path: Path | None = None
         self.session: RunSession | None = None
+        self.child_command: list[str] | None = None  # how runs' processes start (tests start faulty ones)
         self.data = RunData()
         self.state = IDLE
         self.run_number = 0
         self._reset_when_ended = False
         self._status_behind = False  # records arrived since the status bar was last drawn
         self.recent_files = RecentFiles()
-        COLLECTOR.hold_while_alive(self)  # the preview samples on a Python thread: collect garbage here only
+        COLLECTOR.hold_while_alive(self)  # preview and record reader are Python threads: collect here only
         self._build(preset or default_preset())
         self._connect()
         self._apply_state(IDLE)
@@ -121,23 +123,23 @@ class MainWindow(QMainWindow):
     def toggle_pause(self) -> None:
         """Pause between meta-iterations, or resume."""
         if self.state == RUNNING:
-            self.session.gate.pause()
+            self.session.pause()
             self._apply_state(PAUSED)
         elif self.state == PAUSED:
-            self.session.gate.resume()
+            self.session.resume_training()
             self._apply_state(RUNNING)
 
     def step(self) -> None:
         """Exactly one meta-iteration: of the paused run, or of a new one that then waits."""
         if self.state == PAUSED:
-            self.session.gate.step()
+            self.session.step()
         elif self.state in (IDLE, FINISHED):
             self._begin(paused=True, steps=1)
 
     def stop(self) -> None:
         """End the run after one last evaluation; plots, metrics and model stay."""
         if self.state in (RUNNING, PAUSED):
-            self.session.gate.stop()
+            self.session.stop()
             self._apply_state(STOPPING)
 
     def reset(self) -> None:
@@ -151,18 +153,18 @@ class MainWindow(QMainWindow):
     def begin_run(self, preset: Preset, run_dir: Path | None, resume: bool = False) -> None:
         """Train ``preset`` into ``run_dir`` (a seed of a series; with ``resume``, the run recorded there)."""
         if self.state in (IDLE, FINISHED):
-            self._launch(RunSession(preset, run_dir, resume=resume), preset, paused=False)
+            self._launch(RunSession(preset, run_dir, resume=resume, command=self.child_command), preset, False)
 
     def _begin(self, paused: bool, steps: int = 0) -> None:
         preset = self.experiment.valid_preset
         if preset is None:
             return
-        self._launch(RunSession(preset, self.new_run_dir(), paused=paused, steps=steps), preset, paused)
+        session = RunSession(preset, self.new_run_dir(), paused, steps, command=self.child_command)
+        self._launch(session, preset, paused)
 
     def _launch(self, session: RunSession, preset: Preset, paused: bool) -> None:
         self._clear()
         self.session, self.run_number = session, self.run_number + 1
-        session.ready.connect(lambda: self._on_ready(session))
         session.ended.connect(lambda: self._on_ended(session))
         folder = f", recorded in {session.run_dir}" if session.run_dir else ""
         self.experiment.show_run(f"run {self.run_number} (started {time.strftime('%H:%M:%S')}{folder})", preset)
@@ -171,11 +173,9 @@ class MainWindow(QMainWindow):
         self._apply_state(PAUSED if paused else RUNNING)
         self.runStarted.emit()
 
-    def _on_ready(self, session: RunSession) -> None:
-        """The worker has built the run: label the plots for its kind of task."""
-        if session is not self.session or session.training is None:
-            return
-        self._label_panels(session.training.family.kind, session.training.family.input_dim)
+    def _label_for(self, started: RunStarted) -> None:
+        """The run has started: label the plots for its kind of task."""
+        self._label_panels(started.task_kind, started.input_dim)
 
     def _label_for_settings(self) -> None:
         """With no run on screen, the panels speak of the tasks the settings describe (as the preview drew them)."""
@@ -190,25 +190,19 @@ class MainWindow(QMainWindow):
         self.task_fit_panel.expect(kind, input_dim)
 
     def new_run_dir(self) -> Path | None:
+        """A fresh folder for the next run, named as ``studio run`` names one; ``None`` when not recording."""
         if not self.record_runs:
             return None
-        base = self.runs_dir / f"{self.run_stem()}-{time.strftime('%Y%m%d-%H%M%S')}"
-        candidate, n = base, 1
-        while candidate.exists():
-            n += 1
-            candidate = base.with_name(f"{base.name}-{n}")
         try:
-            return prepare_run_dir(candidate)
+            return new_run_dir(self.runs_dir, self.run_stem())
         except ConfigError as error:  # training without a record beats not training
             self.statusBar().showMessage(f"Not recording this run: {error}", 10_000)
             return None
 
     def run_stem(self) -> str:
         """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
-        if self.preset_path is not None and not self.experiment.renamed:
-            return self.preset_path.stem
-        name = self.experiment.data.get("name") or "experiment"
-        return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-").lower()[:40] or "experiment"
+        name = str(self.experiment.data.get("name") or "")
+        return run_stem(self.preset_path if not self.experiment.renamed else None, name)
 
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
@@ -220,10 +214,16 @@ class MainWindow(QMainWindow):
         self.experiment.show_run("", None)
         self._apply_state(IDLE)
 
+    def drain_now(self) -> None:
+        """Take in the run's records so far without waiting for the timer (before an export)."""
+        self._redraw()
+
     def _redraw(self) -> None:
         events = self.session.drain() if self.session else []
         for event in events:
             self.data.add(event)
+            if isinstance(event, RunStarted):
+                self._label_for(event)
         if events:
             for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
                 panel.refresh(self.data)
@@ -235,28 +235,37 @@ class MainWindow(QMainWindow):
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
-        session.thread.wait()
         self.redraw_timer.stop()
         self._redraw()
-        if session.run_dir is not None and session.run_dir.is_dir() and not any(session.run_dir.iterdir()):
-            session.run_dir.rmdir()  # the run failed before it wrote anything
-        reason = "error" if session.error else (self.data.finished.reason if self.data.finished else "stopped")
-        self._apply_state(FINISHED, reason.capitalize())
+        reason = self._end_reason(session)
+        self._apply_state(FINISHED, self._end_text(session, reason))
         self.feedback.finished(self.data)
-        if session.worker.recording_error:
-            self.statusBar().showMessage(session.worker.recording_error, 10_000)
-        if session.worker.config_errors:
-            self.experiment.add_problems(session.worker.config_errors)
+        if session.config_errors:
+            self.experiment.add_problems(session.config_errors)
         if session.error:
             self.show_error("Training failed", session.error[0], session.error[1])
+        elif reason == FinishReason.DIED and session.run_dir is not None:
+            self.library.resume_offer.offer_after_death(session.run_dir, self._end_text(session, reason))
         if self._reset_when_ended:
             self._reset_when_ended = False
             self._clear()
-        self.runFinished.emit(reason)
+        self.runFinished.emit(str(reason))
+
+    def _end_reason(self, session: RunSession) -> FinishReason:
+        if session.error:
+            return FinishReason.ERROR
+        if session.exit is not None and session.exit.died:
+            return FinishReason.DIED
+        return self.data.finished.reason if self.data.finished else FinishReason.STOPPED
+
+    def _end_text(self, session: RunSession, reason: FinishReason) -> str:
+        if reason != FinishReason.DIED:
+            return reason.capitalize()
+        return f"Died at iteration {session.exit.last_iteration} ({session.exit.describe()})"
 
     # ---- state and status --------------------------------------------------------------
 
-    def _apply_state(self, state: str, text: str | None = None) -> None:
+    def _apply_state(self, state: RunState, text: str | None = None) -> None:
         if text is None and state == self.state and state == FINISHED:
             text = self._state_text  # how the run ended ("Stopped"), not the bare state's name
         self.state = state
@@ -335,7 +344,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def shutdown(self) -> None:
-        """Stop the run and wait for its thread: never leave a thread running behind a closed window."""
+        """Stop the run and wait for its process: never leave a run training behind a closed window."""
         self.redraw_timer.stop()
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()

@@ -3,7 +3,8 @@
 A run killed mid-way (its process ended without a summary) leaves a checkpoint;
 at start the window offers, without blocking, to resume the newest such run.
 Continuing restores the run from its checkpoint (:func:`studio.export.resume.resume_training`,
-on the worker thread) and records into the same folder, as ``studio run --resume`` does.
+in the run's process) and records into the same folder, as ``studio run --resume`` does.  A run
+whose process dies under the window is offered the same way.
 """
 
 from __future__ import annotations
@@ -62,11 +63,23 @@ class ResumeOffer:
 
     def _ask(self, record: RunRecord) -> None:
         progress = f"iteration {record.iterations} of {record.total_iterations}" if record.total_iterations else ""
+        text = (
+            f"The run '{record.name}' stopped at {progress or 'some point'} without finishing:\n{record.path}\n\n"
+            "Resume it from its latest checkpoint?"
+        )
+        self._offer("Resume an unfinished run?", text, record.path)
+
+    def offer_after_death(self, run_dir: Path, what: str) -> None:
+        """The run's process died under the window: offer to go on from its last checkpoint."""
+        if is_resumable(run_dir):
+            text = f"{what}:\n{run_dir}\n\nContinue it from its latest checkpoint?"
+            self._offer("The run's process died", text, run_dir)
+
+    def _offer(self, title: str, text: str, run_dir: Path) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Resume an unfinished run?",
-            f"The run '{record.name}' stopped at {progress or 'some point'} without finishing:\n{record.path}\n\n"
-            "Resume it from its latest checkpoint?",
+            title,
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self.window,
         )
@@ -75,14 +88,14 @@ class ResumeOffer:
         box.button(QMessageBox.StandardButton.No).setText("Not now")
         box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable behind it
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.buttonClicked.connect(lambda button: self._answered(box, button, record))
+        box.buttonClicked.connect(lambda button: self._answered(box, button, run_dir))
         box.show()
         self.dialog = box
 
-    def _answered(self, box: QMessageBox, button, record: RunRecord) -> None:
-        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
-            continue_run(self.window, record.path)
+    def _answered(self, box: QMessageBox, button, run_dir: Path) -> None:
         self.dialog = None
+        if box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            continue_run(self.window, run_dir)
 
     def accept(self) -> bool:
         """Press "Resume" on the offer on screen (tests, and keyboard users via the dialog)."""

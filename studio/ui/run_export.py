@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from studio.config import ConfigError, atomic_write_bytes
-from studio.engine import Training
-from studio.engine.events import Evaluation, Event, RunFinished
+from studio.engine.events import Evaluation, Event, FinishReason, RunFinished
 from studio.export import MODEL_FILE, MODEL_SPEC_FILE, RunRecorder, prepare_run_dir
 from studio.export.metrics_csv import MetricsWriter
+from studio.export.resume import is_resumable, resume_training
 from studio.ui.run_data import RunData
 
 RUN_FILES = ("preset.toml", "metrics.csv", MODEL_FILE, MODEL_SPEC_FILE, "summary.json")
@@ -43,7 +43,7 @@ def unfinished(data: RunData) -> RunFinished:
     """The closing record of a run that is paused (or broke off) at its last iteration."""
     elapsed = float(data.steps.column(3)[-1]) if len(data.steps) else 0.0
     rate = float(data.steps.column(2).mean()) if len(data.steps) else 0.0
-    return RunFinished(data.iteration, "paused", elapsed, rate, data.last_evaluation)
+    return RunFinished(data.iteration, FinishReason.PAUSED, elapsed, rate, data.last_evaluation)
 
 
 def write_metrics_csv(data: RunData, path: str | os.PathLike) -> None:
@@ -65,13 +65,17 @@ def write_metrics_csv(data: RunData, path: str | os.PathLike) -> None:
     os.replace(partial, path)
 
 
-def write_run_folder(data: RunData, training: Training, path: str | os.PathLike, recorded: Path | None = None) -> Path:
-    """A run folder like ``studio run`` writes: a copy of the recorded one if complete, else rebuilt."""
+def write_run_folder(data: RunData, path: str | os.PathLike, recorded: Path | None, ended: bool) -> Path:
+    """A run folder like ``studio run`` writes: a copy of the recorded one if the run has ended and it is complete,
+    else rebuilt from the records on screen and the model in the recorded folder's newest checkpoint."""
     run_dir = prepare_run_dir(path)
-    if recorded is not None and all((recorded / name).is_file() for name in RUN_FILES):
+    if ended and recorded is not None and all((recorded / name).is_file() for name in RUN_FILES):
         for name in RUN_FILES:
             atomic_write_bytes(run_dir / name, (recorded / name).read_bytes())
         return run_dir
+    if recorded is None or not is_resumable(recorded):
+        raise ConfigError("this run was not recorded in a run folder with a checkpoint: no model to export")
+    training, _notes = resume_training(recorded)
     recorder = RunRecorder(run_dir, training.model_state, training.model_spec(), training.learner_state)
     for record in replay(data):
         recorder.record(record)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QSpinBox
 
 from studio.config import ConfigError, Preset
 from studio.export import prepare_run_dir
+from studio.runs.folders import seed_folders
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow
@@ -52,8 +53,10 @@ class SeedRuns(QObject):
         if count <= 1 or preset is None:
             return False
         group = self.window.new_run_dir() if self.window.record_runs else None
-        seeds = range(preset.seed, preset.seed + count)
-        self.pending = [(preset.replace(seed=s), group / f"seed-{s}" if group else None) for s in seeds]
+        if group is None:
+            self.pending = [(preset.replace(seed=s), None) for s in range(preset.seed, preset.seed + count)]
+        else:
+            self.pending = [(preset.replace(seed=s), folder) for s, folder in seed_folders(group, preset.seed, count)]
         self.folders, self.total = [], count
         self._next()
         return True

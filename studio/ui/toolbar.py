@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QToolBar, QWidget
 
-IDLE, RUNNING, PAUSED, STOPPING, FINISHED = "idle", "running", "paused", "stopping", "finished"
+
+class RunState(StrEnum):
+    """Where the run on screen stands; the toolbar enables what makes sense in each."""
+
+    IDLE = "idle"  # no run on screen
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPING = "stopping"  # asked to stop: its last evaluation and saving are under way
+    FINISHED = "finished"  # ended (completed, stopped, diverged, failed or died); its plots stay
+
+
+IDLE, RUNNING, PAUSED, STOPPING, FINISHED = RunState
 PAUSE_TIP = "Pause between meta-iterations (F6)"
 RESUME_TIP = "Resume training (F6)"
 
@@ -51,7 +64,7 @@ class RunToolBar(QToolBar):
         self.widgetForAction(action).setObjectName(name)
         return action
 
-    def apply(self, state: str, problems: str) -> None:
+    def apply(self, state: RunState, problems: str) -> None:
         """Enable what makes sense in ``state``; ``problems`` (if any) block starting and say why."""
         can_begin = state in (IDLE, FINISHED) and not problems
         self.start.setEnabled(can_begin)

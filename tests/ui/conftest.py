@@ -86,6 +86,6 @@ def wait_for_iteration(qtbot, window: MainWindow, iteration: int, timeout_ms: in
 def pause_and_settle(qtbot, window: MainWindow) -> int:
     """Pause, wait until the worker is parked and its records are on screen; the iteration reached."""
     click(qtbot, window, "pauseButton")
-    assert window.session.gate.wait_parked(10)
-    qtbot.waitUntil(lambda: window.data.iteration == window.session.training.iteration, timeout=5000)
+    assert window.session.wait_parked(30)
+    qtbot.waitUntil(lambda: window.data.iteration == window.session.last_iteration, timeout=5000)
     return window.data.iteration

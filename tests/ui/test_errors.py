@@ -1,4 +1,4 @@
-"""An exception in the worker: a dialog with message and details, the window still usable, results kept."""
+"""An exception in the run's process: a dialog with message and details, the window still usable, results kept."""
 
 from __future__ import annotations
 
@@ -6,20 +6,13 @@ import json
 
 from PySide6.QtWidgets import QMessageBox
 
-from studio.engine.training import Training
 from studio.export import load_model
-from tests.ui.conftest import SHORT, button, open_window, preset_with, run_to_end
+from tests.runs.faulty_child import command
+from tests.ui.conftest import button, run_to_end
 
 
-def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window, tmp_path, monkeypatch):
-    real_step = Training.step
-
-    def failing_step(self):
-        if self.iteration == 7:
-            raise RuntimeError("the engine broke")
-        return real_step(self)
-
-    monkeypatch.setattr(Training, "step", failing_step)
+def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window, tmp_path):
+    window.child_command = command("step", 7)
     assert run_to_end(qtbot, window) == "error"
     dialog = window.last_error
     assert isinstance(dialog, QMessageBox) and dialog.isVisible()
@@ -32,14 +25,12 @@ def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window,
     load_model(exported)
     assert len((exported / "metrics.csv").read_text().splitlines()) - 1 == 7
     dialog.close()
-    monkeypatch.setattr(Training, "step", real_step)
+    window.child_command = None
     assert run_to_end(qtbot, window) == "completed"  # the app survived
 
 
-def test_settings_the_engine_refuses_at_start_are_marked(qtbot, tmp_path):
-    # a preset every field of which is valid, but ProtoNets classify and sinusoids are regression tasks:
-    # only the engine, building the learner for this family, can say no
-    window = open_window(qtbot, tmp_path, preset_with([*SHORT, 'algorithm.name="protonet"']))
+def test_settings_the_engine_refuses_at_start_are_marked(qtbot, window):
+    window.child_command = command("refuse")
     assert run_to_end(qtbot, window) == "error"
     assert window.last_error.text() == "algorithm.name 'protonet' does not apply to regression tasks"
     assert window.last_error.detailedText() == ""  # a settings problem, not a bug: no traceback

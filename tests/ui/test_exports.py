@@ -85,7 +85,7 @@ def test_export_of_a_paused_run_rebuilds_the_folder(qtbot, long_window, tmp_path
     load_model(folder)
     with pytest.raises(ConfigError, match="already holds a run"):
         window.exports.model(folder)
-    with qtbot.waitSignal(window.runFinished, timeout=10_000):
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
         click(qtbot, window, "stopButton")
 
 

@@ -9,33 +9,17 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from studio.engine.algorithms.base import MetaLearner
 from studio.engine.events import Notice
 from studio.ui.run_data import RunData
+from tests.runs.faulty_child import command
 from tests.ui.conftest import FAST, open_window, preset_with, run_to_end
 
 SHORT_RUN = ["training.iterations=40", "training.eval_every=10", *FAST]
 
 
-def poison(monkeypatch, bad) -> None:
-    """Make the meta-gradients non-finite at the meta-steps (counted from 1) for which ``bad(n)`` holds."""
-    real = MetaLearner.meta_gradients
-    calls = {"n": 0}
-
-    def poisoned(self, params, batch):
-        calls["n"] += 1
-        grads, loss = real(self, params, batch)
-        if bad(calls["n"]):
-            name = next(iter(grads))
-            grads = {**grads, name: grads[name] * math.nan}
-        return grads, loss
-
-    monkeypatch.setattr(MetaLearner, "meta_gradients", poisoned)
-
-
-def test_a_diverged_run_is_marked_and_explained(qtbot, tmp_path, monkeypatch):
-    poison(monkeypatch, lambda n: n >= 15)
+def test_a_diverged_run_is_marked_and_explained(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with(SHORT_RUN))
+    window.child_command = command("nan", 15)
     assert run_to_end(qtbot, window) == "diverged"
     finished = window.data.finished
     assert finished.iteration == 14 and "non-finite at iteration 15" in finished.message
@@ -51,9 +35,9 @@ def test_a_diverged_run_is_marked_and_explained(qtbot, tmp_path, monkeypatch):
     assert not window.loss_panel.divergence.isVisible() and window.run_log.lines() == []
 
 
-def test_skipped_batches_leave_gaps_in_the_loss_curve(qtbot, tmp_path, monkeypatch):
-    poison(monkeypatch, lambda n: 20 <= n < 25)
+def test_skipped_batches_leave_gaps_in_the_loss_curve(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with([*SHORT_RUN, 'training.on_divergence="skip"']))
+    window.child_command = command("nan", 20, 25)
     assert run_to_end(qtbot, window) == "completed"
     x, y = window.loss_panel.meta.getOriginalDataset()
     assert len(x) == 40 and np.isnan(y).sum() == 5 == window.data.skipped == window.data.finished.skipped_batches

@@ -8,9 +8,9 @@ import time
 import numpy as np
 
 from studio.engine.events import Evaluation, RunFinished, StepMetrics
+from studio.runs.gate import RunGate
 from studio.ui.run_data import GrowableArray, RunData
 from studio.ui.run_export import replay
-from studio.ui.worker import RunGate
 from tests.ui.conftest import SHORT, preset_with
 
 

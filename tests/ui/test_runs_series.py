@@ -19,7 +19,7 @@ SEEDS = ["training.iterations=20", "training.eval_every=10", *FAST]
 def test_seeds_spin_runs_consecutive_seeds_shown_as_mean_and_band(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with([*SEEDS, "seed=7"]))
     window.library.seeds.spin.setValue(3)
-    with qtbot.waitSignal(window.library.seeds.finished, timeout=60_000) as done:
+    with qtbot.waitSignal(window.library.seeds.finished, timeout=180_000) as done:
         click(qtbot, window, "startButton")
     folders = done.args[0]
     assert [load_preset(f / "preset.toml").seed for f in folders] == [7, 8, 9]

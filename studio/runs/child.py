@@ -1,0 +1,117 @@
+"""A run in a child process: ``python -m studio.runs.child``, spoken to in JSON lines (:mod:`studio.runs.wire`).
+
+The parent writes a :class:`RunRequest` as the first line of the child's
+stdin, then :class:`Control` lines (pause, resume, step, stop); the child
+writes every record of the run to its stdout, one line each, and a
+:class:`RunFailed` if an exception ended it.  Closing its stdin (the parent
+is gone) asks it to stop: it finishes with a last evaluation and saves, as
+Stop does.  A hard kill is a signal; the run folder keeps the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import TextIO
+
+from studio.config import ConfigError
+from studio.engine.events import Notice
+from studio.runs.gate import RunGate
+from studio.runs.local import LocalRun
+from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
+from studio.runs.wire import decode, encode
+
+EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
+PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration (and any evaluation) first
+
+
+class Sender:
+    """Writes records to the parent (from the run's thread and the control thread); once the parent has gone,
+    the run goes on into its folder alone."""
+
+    def __init__(self, outgoing: TextIO):
+        self.outgoing = outgoing
+        self.gone = False
+        self._lock = threading.Lock()
+
+    def __call__(self, record) -> None:
+        with self._lock:
+            if self.gone:
+                return
+            try:
+                self.outgoing.write(encode(record) + "\n")
+                self.outgoing.flush()
+            except (BrokenPipeError, ValueError):  # a closed pipe, or a closed file
+                self.gone = True
+
+
+def obey(incoming: TextIO, actions: dict[ControlAction, Callable[[], None]], gone: Callable[[], None]) -> None:
+    """Apply the parent's control lines until its stdin closes, then call ``gone``."""
+    for line in incoming:
+        message = decode(line)
+        if isinstance(message, Control):
+            actions[message.action]()
+    gone()
+
+
+def checkpoint_when_parked(run: LocalRun, gate: RunGate, send: Sender) -> None:
+    """Write a checkpoint of the paused run (the training is not changing while the gate holds it)."""
+    if gate.wait_parked(PARK_TIMEOUT_S) and gate.paused and run.recorder is not None:
+        run.recorder.checkpoint_now()
+        send(Checkpointed(run.training.iteration))
+
+
+def serve(incoming: TextIO, outgoing: TextIO) -> int:
+    """Run the request on ``incoming``'s first line, obeying the lines after it; the exit status."""
+    request = decode(incoming.readline())
+    if not isinstance(request, RunRequest):
+        raise ValueError(f"the first line must be a RunRequest, not {type(request).__name__}")
+    set_torch_threads(request.torch_threads)
+    send = Sender(outgoing)
+    gate = RunGate(request.paused, request.steps, on_park=lambda: send(Parked(run.training.iteration)))
+    run = LocalRun(request, gate)
+    actions = {
+        ControlAction.PAUSE: gate.pause,
+        ControlAction.RESUME: gate.resume,
+        ControlAction.STEP: gate.step,
+        ControlAction.STOP: gate.stop,
+        ControlAction.CHECKPOINT: lambda: checkpoint_when_parked(run, gate, send),
+    }
+    threading.Thread(target=obey, args=(incoming, actions, gate.stop), name="studio-control", daemon=True).start()
+    try:
+        for record in run.records():
+            send(record)
+    except ConfigError as error:  # settings the engine refused: the fields to mark, no traceback
+        send(RunFailed(str(error), "", error.errors))
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        if run.finished is not None:
+            send(run.finished)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        send(RunFailed(f"{type(error).__name__}: {error}", traceback.format_exc()))
+        return EXIT_FAILED
+    if run.recording_error:
+        send(Notice(run.recording_error))
+    return 0
+
+
+def set_torch_threads(count: int) -> None:
+    if count > 0:
+        import torch
+
+        torch.set_num_threads(count)
+
+
+def main() -> int:
+    """The records get the real stdout to themselves: anything printed (by a library too) goes to stderr."""
+    outgoing = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return serve(sys.stdin, outgoing)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
