@@ -17,7 +17,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,9 +120,11 @@ def _resume_advice(run_dir: Path) -> str:
 
 
 def _new_out(preset_path: Path) -> Path:
+    """A fresh run folder named as every run's (:mod:`studio.runs.folders`)."""
     from studio.export.library import default_runs_dir
+    from studio.runs.folders import new_run_dir, run_stem
 
-    return default_runs_dir() / f"{preset_path.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return new_run_dir(default_runs_dir(), run_stem(preset_path, ""))
 
 
 def run_rank(args: argparse.Namespace, overrides: list[str]) -> int:

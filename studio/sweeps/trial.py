@@ -119,22 +119,23 @@ def _reporter(trial: optuna.Trial, objective: str) -> Callable[[Any], bool]:
 
 
 def train_run(preset, run_dir: Path, objective: str, report: Callable[[Any], bool] | None) -> float:
-    """One run into ``run_dir``; ``report`` sees each held-out evaluation and may ask to stop (prune)."""
-    from studio.engine import Evaluation, Training
-    from studio.export import RunRecorder, prepare_run_dir
+    """One run into ``run_dir`` through the studio's record loop; ``report`` sees each held-out evaluation
+    and may ask to stop (prune)."""
+    from studio.engine import Evaluation, FinishReason
+    from studio.export import prepare_run_dir
+    from studio.runs.local import LocalRun
+    from studio.runs.messages import RunRequest
 
-    training = Training(preset)
-    recorder = RunRecorder.for_training(prepare_run_dir(run_dir), training)
     pruned: list[bool] = []  # set once the pruner gives up; the engine asks between iterations
-    for event in training.events(lambda: bool(pruned)):
-        recorder.record(event)
+    run = LocalRun(RunRequest(preset, str(prepare_run_dir(run_dir))), lambda: bool(pruned))
+    for event in run.records():
         if isinstance(event, Evaluation) and report is not None and not pruned and report(event):
             pruned.append(True)
     if pruned:
         raise optuna.TrialPruned()
-    if event.reason == "diverged":
-        raise FloatingPointError(event.message)
-    return objective_value(event.final, objective)
+    if run.finished.reason == FinishReason.DIVERGED:
+        raise FloatingPointError(run.finished.message)
+    return objective_value(run.finished.final, objective)
 
 
 def write_trial_file(folder: Path, result: TrialResult, sweep: SweepConfig) -> None:
