@@ -118,7 +118,7 @@ def list_runs(args: argparse.Namespace) -> int:
 
 def annotate(args: argparse.Namespace) -> int:
     """``--note RUN TEXT``, ``--tag RUN TAG``, ``--untag RUN TAG``: change notes.json, print what it holds."""
-    from studio.export.annotations import add_tag, remove_tag, set_note
+    from studio.export.annotations import add_tag, annotation_text, remove_tag, set_note
     from studio.export.library import is_run_folder
 
     run, value = args.note or args.tag or args.untag
@@ -126,27 +126,20 @@ def annotate(args: argparse.Namespace) -> int:
         raise ConfigError(f"{run}: not a run folder (expected preset.toml with metrics.csv or summary.json)")
     action = set_note if args.note else add_tag if args.tag else remove_tag
     annotations = action(run, value)
-    print(f"{run}: {notes_text(annotations.note, annotations.tags) or '(no note, no tags)'}")
+    print(f"{run}: {annotation_text(annotations.note, annotations.tags) or '(no note, no tags)'}")
     return 0
-
-
-def notes_text(note: str, tags: Sequence[str], width: int = 60) -> str:
-    """``#tag #other  the note``, the note cut to ``width`` characters."""
-    text = " ".join(f"#{tag}" for tag in tags)
-    short = note.replace("\n", " ")
-    short = short if len(short) <= width else short[: width - 3] + "..."
-    return f"{text}  {short}".strip()
 
 
 def _record_row(record) -> list[str]:
     from studio.console import format_duration
+    from studio.export.annotations import annotation_text
     from studio.export.hyperparameters import format_value
 
     settings = " ".join(f"{k.rsplit('.', 1)[-1]}={format_value(v)}" for k, v in record.hyperparameters.items())
     duration = "" if record.duration_seconds is None else format_duration(record.duration_seconds)
     iterations = f"{record.iterations}/{record.total_iterations}"
     row = [record.name, record.status, record.algorithm, record.family, iterations, record.final_text]
-    return row + [duration, record.date, settings, notes_text(record.note, record.tags)]
+    return row + [duration, record.date, settings, annotation_text(record.note, record.tags)]
 
 
 def _record_dict(record) -> dict:

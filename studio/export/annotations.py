@@ -59,6 +59,22 @@ def remove_tag(run_dir: str | Path, tag: str) -> Annotations:
     return _write(run_dir, Annotations(current.note, tuple(t for t in current.tags if t != tag)))
 
 
+def set_annotations(run_dir: str | Path, annotations: Annotations) -> Annotations:
+    """Replace the run's note and tags (each tag checked) at once: the runs panel's Notes dialog."""
+    if len(annotations.note) > MAX_NOTE_CHARS:
+        raise ConfigError(f"a note is at most {MAX_NOTE_CHARS} characters, got {len(annotations.note)}")
+    tags = tuple(dict.fromkeys(check_tag(tag) for tag in annotations.tags))
+    return _write(run_dir, Annotations(annotations.note.strip(), tags))
+
+
+def annotation_text(note: str, tags: tuple[str, ...] | list[str], width: int = 60) -> str:
+    """``#tag #other  the note``, the note on one line cut to ``width`` characters."""
+    text = " ".join(f"#{tag}" for tag in tags)
+    short = note.replace("\n", " ")
+    short = short if len(short) <= width else short[: width - 3] + "..."
+    return f"{text}  {short}".strip()
+
+
 def check_tag(tag: str) -> str:
     tag = tag.strip()
     if not TAG.match(tag):

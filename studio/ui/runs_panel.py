@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from studio.config import ConfigError
+from studio.export.annotations import Annotations, read_annotations, set_annotations
 from studio.export.library import RunRecord, delete_run, filter_runs, read_run, rename_run, run_folders, scan_runs
 from studio.export.run_lock import folders_stamp
 from studio.ui.hyperparameter_table import HyperparameterTable
+from studio.ui.notes_dialog import ask_notes
 from studio.ui.run_overlay import run_key
 from studio.ui.runs_table import RunsTable
 
@@ -66,6 +68,9 @@ class RunsPanel(QWidget):
         self.active: set[str] = set()
         self.unchecked: set[str] = set()
         self.confirm_delete: Callable[[Sequence[RunRecord]], bool] = lambda records: ask_delete(self, records)
+        self.ask_notes: Callable[[RunRecord, Annotations], Annotations | None] = lambda record, now: ask_notes(
+            self, record.name, now
+        )  # tests replace it
         self.table = RunsTable()
         self.settings = HyperparameterTable()
         self.filter = QLineEdit(placeholderText="Filter: name, algorithm, family, status, setting=value …")
@@ -115,8 +120,10 @@ class RunsPanel(QWidget):
         self.continue_button = _button("Continue", "continueRunButton", "Resume the selected run from its "
                                        "latest checkpoint", self._continue)  # fmt: skip
         self.delete_button = _button("Delete…", "deleteRunsButton", "Delete the selected run folders", self.delete)
+        self.notes_button = _button("Notes…", "runNotesButton", "The selected run's tags and note (its notes.json; "
+                                    "the filter finds #tags and words of notes)", self.edit_notes)  # fmt: skip
         refresh = _button("Refresh", "refreshRunsButton", "Read the runs folder again", lambda: self.refresh())
-        return [self.use_button, self.continue_button, self.delete_button, refresh]
+        return [self.use_button, self.continue_button, self.notes_button, self.delete_button, refresh]
 
     # ---- contents ------------------------------------------------------------------------
 
@@ -193,6 +200,7 @@ class RunsPanel(QWidget):
         self.settings.show_records(records)
         one = len(records) == 1
         self.use_button.setEnabled(one)
+        self.notes_button.setEnabled(one)
         self.continue_button.setEnabled(one and records[0].resumable and records[0].status in ("resumable", "stopped"))
         self.delete_button.setEnabled(bool(records))
         self.selectionChanged.emit(records)
@@ -217,6 +225,20 @@ class RunsPanel(QWidget):
         try:
             if record is not None:
                 rename_run(record.path, name)
+        except ConfigError as error:
+            self.problem.emit(str(error))
+        self.refresh()
+
+    def edit_notes(self) -> None:
+        """Ask for the selected run's tags and note and write them to its folder."""
+        if len(self.selected()) != 1:
+            return
+        record = self.selected()[0]
+        typed = self.ask_notes(record, read_annotations(record.path))
+        if typed is None:
+            return
+        try:
+            set_annotations(record.path, typed)
         except ConfigError as error:
             self.problem.emit(str(error))
         self.refresh()

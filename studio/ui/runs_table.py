@@ -9,12 +9,14 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, Signa
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from studio.export.annotations import annotation_text
 from studio.export.hyperparameters import format_value
 from studio.export.library import RunRecord
 from studio.export.report import duration_text
 from studio.ui.labels import choice_label
 
-COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started")
+COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started",
+           "Notes")  # fmt: skip
 NAME, SETTINGS, STATUS, STARTED = 0, 3, 4, 7
 MAX_COLUMN, MAX_SETTINGS = 300, 230  # pixels
 KEY = Qt.ItemDataRole.UserRole
@@ -59,6 +61,7 @@ def cells(record: RunRecord) -> list[tuple[str, object]]:
         (record.final_text, final),
         (duration_text(record.duration_seconds), record.duration_seconds),
         (record.date, record.started),
+        (annotation_text(record.note, record.tags), annotation_text(record.note, record.tags)),
     ]
 
 

@@ -122,3 +122,30 @@ def test_a_run_folder_opened_from_disk_restores_its_settings(qtbot, library_wind
     )
     assert window.experiment.data["algorithm"]["inner_lr"] == 0.02  # "run again with these settings"
     assert library.open_run_folder(tmp_path) is None and window.last_error is not None
+
+
+def test_notes_and_tags_are_edited_in_the_runs_panel_kept_in_the_folder_and_filterable(library_window):
+    from studio.export.annotations import Annotations, read_annotations
+    from studio.ui.notes_dialog import NotesDialog
+
+    panel = library_window.library.panel
+    first = panel.records[0]
+    panel.select([first.path])
+    typed = NotesDialog(first.name, Annotations())
+    typed.tags.setText("#baseline tuned")
+    typed.note.setPlainText("inner lr too high?")
+    panel.ask_notes = lambda record, now: typed.annotations()
+    panel.notes_button.click()
+    assert read_annotations(first.path) == Annotations("inner lr too high?", ("baseline", "tuned"))
+    notes_column = panel.table.columnCount() - 1
+    texts = [panel.table.item(row, notes_column).text() for row in range(panel.table.rowCount())]
+    assert "#baseline #tuned  inner lr too high?" in texts
+    panel.filter.setText("#tuned")
+    shown = [row for row in range(panel.table.rowCount()) if not panel.table.isRowHidden(row)]
+    assert len(shown) == 1
+    panel.ask_notes = lambda record, now: Annotations("x", ("two words",))
+    problems = []
+    panel.problem.connect(problems.append)
+    panel.notes_button.click()
+    assert problems and "no spaces" in problems[0]
+    assert read_annotations(first.path).tags == ("baseline", "tuned")
