@@ -39,7 +39,7 @@ class ClassificationFitView(QWidget):
         self.marking.addItems([MARK_AFTER, MARK_BEFORE])
         self.marking.setToolTip("Frame the query images by the predictions after or before adapting")
         self.marking.currentTextChanged.connect(lambda _: self._draw())
-        caption = QLabel("query frames: green right, red wrong (→ label predicted), judged")
+        caption = QLabel("query frames: green right, red wrong (→ label predicted), judged", wordWrap=True)
         caption.setStyleSheet(f"color: {GREY};")
         row = QHBoxLayout()
         row.addWidget(caption, 1)
