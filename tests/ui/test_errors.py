@@ -32,9 +32,9 @@ def test_an_engine_error_opens_a_dialog_and_keeps_the_partial_run(qtbot, window,
 def test_settings_the_engine_refuses_at_start_are_marked(qtbot, window):
     window.child_command = command("refuse")
     assert run_to_end(qtbot, window) == "error"
-    assert window.last_error.text() == "algorithm.name 'protonet' does not apply to regression tasks"
+    assert window.last_error.text() == "algorithm.name 'maml' does not apply to these tasks"
     assert window.last_error.detailedText() == ""  # a settings problem, not a bug: no traceback
     row = window.experiment.forms["algorithm"].rows["algorithm.name"]
-    assert row.error.text() == "'protonet' does not apply to regression tasks"
+    assert row.error.text() == "'maml' does not apply to these tasks"
     assert not button(window, "startButton").isEnabled()
     assert not any(window.runs_dir.iterdir())  # no empty run folder left behind
