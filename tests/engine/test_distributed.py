@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import warnings
 import sys
 import time
 from collections.abc import Iterator
@@ -45,9 +46,15 @@ def torchrun(*arguments: str, **popen) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def two_process_runs(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("two-processes")
-    launch = torchrun(str(HELPER), str(out), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    output, _ = launch.communicate(timeout=900)
+    for attempt in (1, 2):
+        out = tmp_path_factory.mktemp("two-processes")
+        launch = torchrun(str(HELPER), str(out), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        output, _ = launch.communicate(timeout=900)
+        # Once in six CI runs a rank died in gloo's C++ ("terminate called without an active exception",
+        # SIGABRT) with no Python error; that launch is tried once more, and said so.  Any other failure fails.
+        if launch.returncode == 0 or attempt == 2 or "SIGABRT" not in output:
+            break
+        warnings.warn(f"torchrun launch aborted in gloo (SIGABRT); trying once more:\n{output[-2000:]}", stacklevel=1)
     assert launch.returncode == 0, output
     return out
 
