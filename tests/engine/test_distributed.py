@@ -13,9 +13,9 @@ import json
 import os
 import signal
 import subprocess
-import warnings
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
