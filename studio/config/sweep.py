@@ -21,6 +21,9 @@ preset would refuse.  No Optuna here: this module only describes the search.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -38,6 +41,12 @@ OBJECTIVE = re.compile(r"^(loss|accuracy)(?:@(\d+))?$")
 _RANGE = re.compile(r"^\s*(log|float|int)\s*\(\s*([^,()]+?)\s*,\s*([^,()]+?)\s*(?:,\s*(log)\s*)?\)\s*$")
 
 
+def picks_a_kind(key: str) -> bool:
+    """Whether ``key`` picks a family, model kind or algorithm (``task.family``, ``algorithm.name``, ...)."""
+    section, _, name = key.partition(".")
+    return section in SECTIONS and SECTIONS[section].key == name
+
+
 @dataclass(frozen=True)
 class Dimension:
     """One swept setting: a float or int range (``log`` scale or linear), or a list of choices."""
@@ -52,8 +61,7 @@ class Dimension:
     @property
     def is_choice_of_kind(self) -> bool:
         """Whether it picks a family, model kind or algorithm (applied before the settings that depend on it)."""
-        section, _, name = self.key.partition(".")
-        return section in SECTIONS and SECTIONS[section].key == name
+        return picks_a_kind(self.key)
 
     def describe(self) -> str:
         if self.kind == "choice":
@@ -254,10 +262,8 @@ def _probe_values(dimension: Dimension) -> tuple:
 
 def apply_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> Preset:
     """The preset ``data`` with the trial's ``values`` set (family/kind/algorithm first), validated."""
-    import copy
-
     result = copy.deepcopy(dict(data))
-    keys = sorted(values, key=lambda k: not Dimension(k, "choice").is_choice_of_kind)
+    keys = sorted(values, key=lambda k: not picks_a_kind(k))
     for key in keys:
         set_value(result, key, values[key])
     return preset_from_dict(result)
@@ -288,8 +294,6 @@ def grid_values(dimension: Dimension, points: int) -> tuple:
 
 def sweep_toml(sweep: SweepConfig) -> str:
     """The sweep as a ``[sweep]`` table (and ``[sweep.vary]``), to append to a preset file."""
-    import json
-
     lines = ["[sweep]"] + [f"{f.name} = {json.dumps(getattr(sweep, f.name))}" for f in SCALAR_FIELDS]
     lines += ["", "[sweep.vary]"]
     for d in sweep.vary:  # a JSON list of strings, numbers or booleans is a TOML array
@@ -311,14 +315,10 @@ def sweep_request(
 ) -> tuple[dict[str, Any], SweepConfig]:
     """The base preset's data (validated on its own) and the sweep, checked against it; a grid sweep's
     budget is at most the grid's size (each combination runs once).  The CLI and the window both ask this."""
-    import copy
-
     base = {k: copy.deepcopy(v) for k, v in data.items() if k != "sweep"}
     preset_from_dict(copy.deepcopy(base))
     sweep = sweep_from_dict(table, vary)
     check_against_preset(sweep, base)
     if sweep.sampler == "grid" and grid_size(sweep) < sweep.trials:
-        import dataclasses
-
         sweep = dataclasses.replace(sweep, trials=grid_size(sweep))
     return base, sweep

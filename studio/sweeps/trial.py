@@ -8,6 +8,7 @@ as stopped, and marked pruned in ``trial.json``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -91,13 +92,8 @@ def trial_preset(base: dict[str, Any], params: dict[str, Any], sweep: SweepConfi
     if sweep.pruner == "none" or "training.eval_every" in params:
         return preset
     every = max(1, math.ceil(preset.training.iterations / sweep.evaluations))
-    return preset.replace(training=_replace(preset.training, eval_every=min(every, preset.training.eval_every)))
-
-
-def _replace(section: Any, **changes: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(section, **changes)
+    eval_every = min(every, preset.training.eval_every)
+    return preset.replace(training=dataclasses.replace(preset.training, eval_every=eval_every))
 
 
 def _train_seeds(trial: optuna.Trial, sweep: SweepConfig, preset, folder: Path) -> float:
