@@ -147,7 +147,6 @@ def _gpu_of_this_rank() -> torch.device:
 def leave() -> None:
     """Leave the process group, if this process joined one."""
     if dist.is_available() and dist.is_initialized():
-        dist.barrier()  # a rank that tears gloo down while a peer still talks to it aborts ("terminate called")
         dist.destroy_process_group()
 
 
