@@ -1,4 +1,4 @@
-"""Imports point one way: ui/cli -> runs -> export -> engine -> config; no Qt outside studio/ui."""
+"""Imports point one way: ui/cli -> views/runs -> export -> engine -> config; no Qt outside studio/ui."""
 
 import ast
 import subprocess
@@ -15,6 +15,7 @@ FORBIDDEN = {
     "export": QT + ("studio.runs", "studio.ui", "studio.cli", "studio.sweeps", "optuna"),
     "runs": QT + ("studio.ui", "studio.cli"),
     "sweeps": QT + ("studio.ui", "studio.cli"),
+    "views": QT + ("studio.ui", "studio.cli", "studio.sweeps"),
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from studio.config import SECTIONS, ConfigError, section_class
 from studio.config.compatibility import INPUT_WORDS, fitting_models
 from studio.ui.forms import plain_defaults
-from studio.ui.labels import choice_label
+from studio.views.labels import choice_label
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from studio.ui.figure_export import (
     write_panel,
     write_paper_figure,
 )
-from studio.ui.labels import panel_label
-from studio.ui.run_export import write_metrics_csv, write_run_folder
 from studio.ui.run_exports import RunExports
+from studio.views.labels import panel_label
+from studio.views.run_export import write_metrics_csv, write_run_folder
 
 if TYPE_CHECKING:
     from studio.ui.main_window import MainWindow

@@ -1,5 +1,5 @@
 """The window's panels as figure panels (:mod:`studio.export.figure_data`), from the same buffers they draw:
-the run on screen (:class:`~studio.ui.run_data.RunData`), the overlaid runs and the plot controls' view.
+the run on screen (:class:`~studio.views.run_data.RunData`), the overlaid runs and the plot controls' view.
 
 No Qt is called here; matplotlib draws the result (:mod:`studio.export.figures`).  A panel whose picture is
 not a plot of numbers (an image episode, the design preview) has no entry.
@@ -17,9 +17,9 @@ from studio.export.figure_style import GREY, INK, PALETTE, colour_for
 from studio.export.plots import group_curves, loss_panel, steps_text
 from studio.ui.panels.decision_map import region_image
 from studio.ui.panels.tasks_drawn import MAX_PLOTS, bins, reach
-from studio.ui.run_data import RunData
 from studio.ui.run_overlay import RunOverlay
-from studio.ui.run_series import LIVE_NAME, adaptation, live_metrics, mean_band
+from studio.views.run_data import RunData
+from studio.views.run_series import LIVE_NAME, adaptation, live_metrics, mean_band
 
 LIVE, AFTER, SUPPORT, REACH = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[4]
 

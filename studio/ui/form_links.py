@@ -33,7 +33,7 @@ from studio.engine.tasks.tabular_data import csv_header
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
-from studio.ui.preview_sampling import PreviewTasks
+from studio.views.preview_sampling import PreviewTasks
 
 CHOICES = ("task", "model", "algorithm")
 ADAPT_LAYERS = "algorithm.adapt_layers"

@@ -20,9 +20,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 
 from studio.config import SECTIONS, Preset, Spec, public_fields, section_class, spec_of
-from studio.ui.choices import choice_descriptions
 from studio.ui.editors import device_editor, make_editor, object_name
-from studio.ui.labels import choice_label
+from studio.views.choices import choice_descriptions
+from studio.views.labels import choice_label
 
 NOTE_COLOR = "#555555"
 EditorFactory = Callable[["FieldEntry", Callable[[Any], None]], QWidget]

@@ -27,15 +27,15 @@ from studio.ui.layout import plot_area, side_by_side
 from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
-from studio.ui.run_data import RunData
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import RunLibrary
-from studio.ui.run_series import LOSS_UNITS
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_window import add_sweep_menu
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunState, RunToolBar
 from studio.ui.worker import RunSession
+from studio.views.run_data import RunData
+from studio.views.run_series import LOSS_UNITS
 
 REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
 STATE_TEXT = {IDLE: "Ready", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from studio.export.run_metrics import RunMetrics
 from studio.export.smoothing import log_safe
 from studio.ui.panels.base import EMPTY, PlotPanel, pen
-from studio.ui.run_series import adaptation, final_eval_column, mean_band, smoothed
+from studio.views.run_series import adaptation, final_eval_column, mean_band, smoothed
 
 FAINT_ALPHA = "55"  # of the raw curve under a smoothed one
 BAND_ALPHA = 50

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QPlainTextEdit, QWidget
 
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 STATUS_MS = 15_000
 

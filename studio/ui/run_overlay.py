@@ -25,8 +25,8 @@ from studio.ui.panels.adaptation import AdaptationPanel
 from studio.ui.panels.base import BLUE, EMPTY
 from studio.ui.panels.loss import LossPanel
 from studio.ui.run_curves import GroupCurves, RunCurves, View
-from studio.ui.run_data import RunData
-from studio.ui.run_series import LIVE_NAME, live_metrics, loss_unit
+from studio.views.run_data import RunData
+from studio.views.run_series import LIVE_NAME, live_metrics, loss_unit
 
 LIVE_MS = 250  # the live run's transformed curves are redrawn at most this often
 

@@ -13,7 +13,7 @@ from studio.export.annotations import annotation_text
 from studio.export.hyperparameters import format_value
 from studio.export.library import RunRecord
 from studio.export.report import duration_text
-from studio.ui.labels import choice_label
+from studio.views.labels import choice_label
 
 COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started",
            "Notes")  # fmt: skip

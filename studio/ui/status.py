@@ -7,7 +7,7 @@ import time
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from studio.console import format_duration
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 RATE_WINDOW = 50  # iterations the tasks/s figure is averaged over
 MIN_INTERVAL_S = 0.25  # numbers nobody can read faster; relaying out the bar costs the plots frames

@@ -21,7 +21,7 @@ from studio.config import FieldError, Preset
 from studio.engine.events import Event, RunStarted
 from studio.runs.messages import RunRequest
 from studio.runs.process import ChildExit, ChildRun
-from studio.ui.run_series import earlier_records
+from studio.views.run_series import earlier_records
 
 WATCH_MS = 50  # how often the session looks whether its child has ended
 PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration (and any evaluation) first

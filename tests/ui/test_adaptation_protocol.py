@@ -6,7 +6,7 @@ import pytest
 
 from studio.engine.events import Evaluation, RunStarted
 from studio.ui.panels.adaptation import AdaptationPanel
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 from tests.engine.test_eval_protocol import glyphs
 
 

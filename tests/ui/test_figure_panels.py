@@ -9,7 +9,7 @@ from studio.engine.events import DecisionMap, TasksDrawn
 from studio.export.figure_style import colour_for
 from studio.ui.figure_panels import decision_figure, tasks_drawn_figure
 from studio.ui.panels.decision_map import STRONG
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 
 def test_decision_regions_use_the_figure_palette_and_keep_every_point():

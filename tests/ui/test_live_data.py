@@ -8,9 +8,9 @@ from studio.engine import Training
 from studio.engine.events import Evaluation
 from studio.export import RunRecorder
 from studio.ui.panels.adaptation import AdaptationPanel
-from studio.ui.run_data import RunData
-from studio.ui.run_export import write_metrics_csv
-from studio.ui.run_series import earlier_records
+from studio.views.run_data import RunData
+from studio.views.run_export import write_metrics_csv
+from studio.views.run_series import earlier_records
 from tests.engine.helpers import tiny_preset
 from tests.library_helpers import make_killed_run
 

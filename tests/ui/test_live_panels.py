@@ -15,7 +15,7 @@ from studio.ui.panels.legend_place import box_at, points_under
 from studio.ui.panels.loss import LossPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.plot_controls import PlotControls
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 
 def shown(qtbot, panel):

@@ -11,7 +11,7 @@ from studio.config import load_preset
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from studio.ui.panels.base import class_color
-from studio.ui.preview_sampling import GRID_POINTS
+from studio.views.preview_sampling import GRID_POINTS
 from tests.ui.conftest import FAST, open_window, run_to_end
 
 SHORT_RUN = ["training.iterations=20", "training.eval_every=10", *FAST]

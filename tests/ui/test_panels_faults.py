@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from studio.engine.events import Notice
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 from tests.runs.faulty_child import command
 from tests.ui.conftest import FAST, open_window, preset_with, run_to_end
 

@@ -9,7 +9,7 @@ from studio.config import load_preset
 from studio.engine.tasks import build_family
 from studio.presets import bundled_presets
 from studio.ui.path_editor import PathEditor
-from studio.ui.preview_sampling import data_summary
+from studio.views.preview_sampling import data_summary
 from tests.engine.image_fixtures import write_class
 from tests.ui.conftest import FAST, open_window, run_to_end
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from studio.engine.events import Evaluation, RunFinished, StepMetrics
 from studio.runs.gate import RunGate
-from studio.ui.run_data import GrowableArray, RunData
-from studio.ui.run_export import replay
+from studio.views.run_data import GrowableArray, RunData
+from studio.views.run_export import replay
 from tests.ui.conftest import SHORT, preset_with
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QWidget
 from studio.engine.events import Evaluation
 from studio.engine.protocol import protocol_label
 from studio.ui.panels.base import BLUE, EMPTY, GREEN, GREY, ORANGE, PlotPanel, pen
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 BAND_EDGE = "#1f77b480"
 MAX_LABELLED_STEPS = 20  # beyond this, let pyqtgraph choose the ticks

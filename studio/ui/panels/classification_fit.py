@@ -8,9 +8,9 @@ import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from studio.engine.events import ClassificationFit
-from studio.ui.episode import Episode
 from studio.ui.panels.base import GREY
 from studio.ui.panels.image_grid import ImageGridView
+from studio.views.episode import Episode
 
 TITLE = "Held-out episode"
 MARK_AFTER, MARK_BEFORE = "after adapting", "before adapting"

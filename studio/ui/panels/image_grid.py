@@ -16,8 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from studio.ui.episode import Episode
 from studio.ui.panels.base import RED, PlotPanel
+from studio.views.episode import Episode
 
 RIGHT_RGB, WRONG_RGB = (44, 160, 44), (214, 39, 40)
 SUPPORT, QUERY = "support", "query"

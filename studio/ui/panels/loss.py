@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from studio.ui.panels.base import EMPTY, GREY, ORANGE, RED, PlotPanel, pen
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 META_COLOR = "#9ec3e6"  # light: one noisy point per iteration sits behind the evaluations
 

@@ -1,4 +1,4 @@
-"""Tasks drawn from the current task settings by the engine's own sampler (see :mod:`studio.ui.preview_sampling`).
+"""Tasks drawn from the current task settings by the engine's own sampler (see :mod:`studio.views.preview_sampling`).
 
 Building a family can be slow (image families render or read their data), so
 tasks are drawn on a background thread and only the latest request is drawn.
@@ -21,7 +21,7 @@ from studio.config import TaskConfig
 from studio.ui.panels.base import EMPTY, GREY, TASK_COLORS, PlotPanel, class_color, pen
 from studio.ui.panels.image_grid import ImageGridView
 from studio.ui.panels.tabular_preview import TabularPreview
-from studio.ui.preview_sampling import PREVIEW_TASKS, Points, PreviewTasks, sample_preview
+from studio.views.preview_sampling import PREVIEW_TASKS, Points, PreviewTasks, sample_preview
 
 __all__ = ["PREVIEW_TASKS", "PreviewPanel", "PreviewTasks", "sample_preview"]
 IMAGE_PX = 28  # on-screen pixels per image of a previewed episode: a row per class, the grid grows with the ways

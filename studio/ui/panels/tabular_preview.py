@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui.panels.base import BLUE, INK, export_widget, pen, style_plot
-from studio.ui.tabular_rows import QUERY, SPLIT_WORDS, TaskTable
+from studio.views.tabular_rows import QUERY, SPLIT_WORDS, TaskTable
 
 QUERY_TINT = "#f3f6fb"  # query rows on a faint background, support rows on white
 

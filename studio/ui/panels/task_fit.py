@@ -17,7 +17,7 @@ from studio.engine.events import ClassificationFit, DecisionMap, TaskFit
 from studio.ui.panels.base import EMPTY, GREY, INK, RED, PlotPanel
 from studio.ui.panels.classification_fit import ClassificationFitView
 from studio.ui.panels.decision_map import DecisionMapView
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 NO_PICTURE = "No picture of a held-out task for {kind} tasks with {dims} inputs; the other plots show how it learns."
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 from studio.engine.events import TasksDrawn
 from studio.ui.panels.base import BLUE, EMPTY, GREY, ORANGE, pen
 from studio.ui.panels.figure import FigurePanel
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 TITLE = "Tasks drawn"
 BINS = 30

@@ -17,8 +17,8 @@ import torch
 
 from studio.config import ConfigError, FieldError, TaskConfig
 from studio.engine.tasks import TaskBatch, TaskFamily, build_family
-from studio.ui.episode import Episode
-from studio.ui.tabular_rows import TaskTable, describe_table, task_table
+from studio.views.episode import Episode
+from studio.views.tabular_rows import TaskTable, describe_table, task_table
 
 PREVIEW_TASKS = 5
 # points along each drawn function: straight segments between them must pass through the support points even

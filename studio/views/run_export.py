@@ -16,7 +16,7 @@ from studio.engine.events import Evaluation, Event, FinishReason, RunFinished
 from studio.export import MODEL_FILE, MODEL_SPEC_FILE, RunRecorder, prepare_run_dir
 from studio.export.metrics_csv import MetricsWriter
 from studio.export.resume import is_resumable, resume_training
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 RUN_FILES = ("preset.toml", "metrics.csv", MODEL_FILE, MODEL_SPEC_FILE, "summary.json")
 

@@ -18,7 +18,7 @@ from studio.engine.events import Evaluation, Event, StepMetrics
 from studio.export.aggregate import aggregate_curves
 from studio.export.run_metrics import RunMetrics, read_metrics
 from studio.export.smoothing import ema
-from studio.ui.run_data import RunData
+from studio.views.run_data import RunData
 
 LIVE_NAME = "run on screen"
 LOSS_UNITS = {"regression": "MSE", "classification": "cross-entropy"}
