@@ -16,6 +16,7 @@ from studio.config import (
     preset_to_toml,
     public_fields,
     save_preset,
+    setting_paths,
     spec_of,
 )
 from studio.presets import bundled_presets
@@ -110,3 +111,11 @@ def test_every_setting_of_every_registered_choice_has_a_label_and_help():
 def test_control_characters_in_text_round_trip_through_toml():
     preset = Preset(name="del \x7f nul \x00 tab \t", description="bell \x07")
     assert preset_from_dict(tomllib.loads(preset_to_toml(preset))) == preset
+
+
+def test_setting_paths_follow_the_chosen_family_and_algorithm():
+    sine = setting_paths({"task": {"family": "sinusoid"}, "algorithm": {"name": "maml"}})
+    assert "task.phase" in sine and "algorithm.first_order" in sine and "seed" in sine
+    assert "task.degree" not in sine
+    polynomial = setting_paths({"task": {"family": "polynomial"}, "algorithm": {"name": "reptile"}})
+    assert "task.phase" not in polynomial and "algorithm.first_order" not in polynomial

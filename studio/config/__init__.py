@@ -20,6 +20,7 @@ from studio.config.toml_io import (
     read_toml,
     save_preset,
     set_value,
+    setting_paths,
 )
 
 __all__ = [
@@ -53,5 +54,6 @@ __all__ = [
     "save_preset",
     "section_class",
     "set_value",
+    "setting_paths",
     "spec_of",
 ]

@@ -35,7 +35,7 @@ from studio.config.fields import param, public_fields, spec_of
 from studio.config.parse import check_value, preset_from_dict
 from studio.config.preset import Preset
 from studio.config.registry import SECTIONS
-from studio.config.toml_io import parse_value, set_value
+from studio.config.toml_io import parse_value, set_value, setting_paths
 
 OBJECTIVE = re.compile(r"^(loss|accuracy)(?:@(\d+))?$")
 _RANGE = re.compile(r"^\s*(log|float|int)\s*\(\s*([^,()]+?)\s*,\s*([^,()]+?)\s*(?:,\s*(log)\s*)?\)\s*$")
@@ -271,9 +271,7 @@ def apply_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> Preset:
 
 def applies_to(key: str, data: Mapping[str, Any]) -> bool:
     """Whether ``key`` is a setting of ``data`` as it stands (an algorithm picked by the trial may lack it)."""
-    from studio.config.toml_io import _all_paths
-
-    return key in _all_paths(data)
+    return key in setting_paths(data)
 
 
 def grid_values(dimension: Dimension, points: int) -> tuple:

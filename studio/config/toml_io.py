@@ -110,11 +110,11 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> None:
     section, _, key = path.partition(".")
     if not key:
         if section not in SCALAR_NAMES:
-            raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, _all_paths(data))}")
+            raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, setting_paths(data))}")
         data[section] = value
         return
     if section not in SECTION_NAMES:
-        raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, _all_paths(data))}")
+        raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, setting_paths(data))}")
     table = data.setdefault(section, {})
     if not isinstance(table, dict):
         raise ConfigError.at(section, "must be a table")
@@ -122,7 +122,7 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> None:
         _switch_choice(section, table, value)
     names = [f.name for f in public_fields(section_class(section, table))]
     if key not in names:
-        raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, _all_paths(data))}")
+        raise ConfigError.at(path, f"is not a known setting{did_you_mean(path, setting_paths(data))}")
     table[key] = value
 
 
@@ -134,7 +134,8 @@ def _switch_choice(section: str, table: dict[str, Any], choice: Any) -> None:
             del table[key]
 
 
-def _all_paths(data: Mapping[str, Any]) -> list[str]:
+def setting_paths(data: Mapping[str, Any]) -> list[str]:
+    """Every dotted setting path of the preset ``data`` as it stands (its chosen family, kind and algorithm)."""
     paths = list(SCALAR_NAMES)
     for section in SECTION_NAMES:
         table = data.get(section, {})
