@@ -113,7 +113,7 @@ class RunSession(QObject):
         events = []
         for record in self.child.drain():
             if isinstance(record, RunStarted) and self.resume:  # its folder is cut back to the checkpoint now
-                events.extend(earlier_records(self.run_dir))
+                events.extend(earlier_records(self.run_dir, up_to=record.start_iteration))
             events.append(record)
         return events
 

@@ -90,8 +90,11 @@ def mean_band(curves: list[tuple[np.ndarray, np.ndarray]], band: str, log: bool 
     return aggregate.x, aggregate.mean, lower, upper
 
 
-def earlier_records(run_dir: Path) -> Iterator[Event]:
-    """A resumed run's metrics so far, as the records the engine yielded (for the plots, not the recorder)."""
+def earlier_records(run_dir: Path, up_to: int | None = None) -> Iterator[Event]:
+    """A resumed run's metrics so far, as the records the engine yielded (for the plots, not the recorder).
+
+    ``up_to`` (the iteration it resumed from) leaves out the rows its process has written since: the
+    file is read while the run goes on, so without it the plots would show those iterations twice."""
     try:
         metrics = read_metrics(run_dir)
     except ConfigError:
@@ -99,6 +102,8 @@ def earlier_records(run_dir: Path) -> Iterator[Event]:
     steps, columns, tasks = metrics.eval_steps, metrics.columns, _eval_tasks(run_dir)
     for row in range(len(metrics)):
         iteration = int(columns["iteration"][row])
+        if up_to is not None and iteration > up_to:
+            continue
         yield StepMetrics(iteration, *(float(columns[name][row]) for name in ("meta_loss", "tasks_per_s", "elapsed_s")))
         means = _row(columns, "eval_loss_step", steps, row)
         if means is not None and all(np.isfinite(means)):

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 
 from studio.engine import Training
-from studio.engine.events import Evaluation
+from studio.engine.events import Evaluation, StepMetrics
 from studio.export import RunRecorder
 from studio.ui.panels.adaptation import AdaptationPanel
+from studio.ui.worker import RunSession
 from studio.views.run_data import RunData
 from studio.views.run_export import write_metrics_csv
 from studio.views.run_series import earlier_records
 from tests.engine.helpers import tiny_preset
-from tests.library_helpers import make_killed_run
+from tests.library_helpers import make_killed_run, quick_preset
 
 BLOBS = {"family": "blobs2d", "ways": 3, "shots": 2, "queries": 3}
 
@@ -51,3 +52,12 @@ def test_a_resumed_runs_earlier_evaluations_count_their_tasks(qtbot, tmp_path):
     qtbot.addWidget(panel)
     panel.refresh(data_of(evaluations))
     assert "(8 tasks)" in panel.legend.getLabel(panel.latest).text
+
+
+def test_a_resumed_run_drained_late_shows_each_iteration_once(qtbot, tmp_path):
+    run_dir = make_killed_run(tmp_path / "killed", 7)  # checkpoint at 5, rows up to 7
+    session = RunSession(quick_preset(checkpoint_every=5), run_dir, resume=True)
+    session.start()
+    assert session.child.wait(60) is not None  # the child has written metrics.csv to the end before the drain
+    steps = [e.iteration for e in session.drain() if isinstance(e, StepMetrics)]
+    assert steps == list(range(1, 13))

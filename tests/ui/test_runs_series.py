@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from studio.config import load_preset
@@ -38,11 +37,6 @@ def test_seeds_spin_runs_consecutive_seeds_shown_as_mean_and_band(qtbot, tmp_pat
     assert min(group.lower.getOriginalDataset()[1]) > 0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="race since runs train in child processes: about one try in two, metrics.csv of the continued run keeps "
-    "rows past the checkpoint (e.g. 1..9 then 6..12); studio run --resume is exact. Open in the closing note of #11.",
-)
 def test_an_unfinished_run_is_offered_and_continues_as_if_never_stopped(qtbot, tmp_path):
     preset = quick_preset(checkpoint_every=5)
     whole = make_run(tmp_path / "whole", preset)
