@@ -66,7 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_preset_options(run)
     run.add_argument("--iterations", type=int, help="shorthand for --set training.iterations=N")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.add_argument("--seeds", type=int, metavar="N", help="run seeds SEED..SEED+N-1 in turn, into OUT/seed-K")
+    run.add_argument("--seeds", type=int, metavar="N", help="run seeds SEED..SEED+N-1, into OUT/seed-K")
+    run.add_argument(
+        "--parallel",
+        type=int,
+        metavar="P",
+        help="with --seeds: train up to P seeds at once, each in its own process (default: one per two cores, "
+        "one per GPU on CUDA; 1 trains them in turn in this process)",
+    )
     run.add_argument(
         "--nproc", type=int, metavar="N", help="train with N processes on this machine (torchrun; one per GPU on CUDA)"
     )
@@ -133,6 +140,8 @@ def _run(args: argparse.Namespace) -> int:
     from studio.engine import FinishReason
     from studio.runs.local import LocalRun
 
+    if args.parallel is not None and (args.seeds is None or args.parallel < 1):
+        raise ConfigError("--parallel P needs --seeds N and P >= 1")
     if args.seeds is not None:
         return _run_seeds(args)
     from studio.cli_processes import run_with_processes
@@ -166,15 +175,19 @@ def _run(args: argparse.Namespace) -> int:
 def _run_seeds(args: argparse.Namespace) -> int:
     """``--seeds N``: the preset once per seed, each in its own folder, then the group's mean ± CI."""
     from studio.cli_library import seed_group_line
+    from studio.cli_seeds import run_seeds_in_parallel, seeds_at_once
     from studio.runs.folders import seed_folders
 
     if args.resume is not None or args.preset is None or args.seeds < 1:
         raise ConfigError("--seeds N needs a preset and N >= 1 (it starts new runs; it cannot --resume)")
     path = resolve_preset_path(args.preset)
-    first = args.seed if args.seed is not None else load_preset(path, _overrides(args)).seed
+    preset = load_preset(path, _overrides(args))
+    limit, gpus = seeds_at_once(args, preset)
     group = args.out or _new_out(path)
+    if limit > 1:
+        return run_seeds_in_parallel(args, preset, path, seed_folders(group, preset.seed, args.seeds), limit, gpus)
     folders = []
-    for seed, folder in seed_folders(group, first, args.seeds):
+    for seed, folder in seed_folders(group, preset.seed, args.seeds):
         folders.append(folder)
         code = _run(argparse.Namespace(**{**vars(args), "seed": seed, "seeds": None, "out": folder}))
         if code != 0:

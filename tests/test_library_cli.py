@@ -3,8 +3,12 @@
 import csv
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -158,8 +162,30 @@ def test_run_with_seeds_runs_each_in_its_folder_and_prints_the_groups_mean_and_c
     assert math.isfinite(ci)
 
 
+def test_run_with_seeds_in_parallel_trains_each_in_a_child_and_prints_the_same_summary(tmp_path):
+    group = tmp_path / "group"
+    args = ["run", "maml-sine", "--seeds", "2", "--parallel", "2", "--seed", "3", "--out", str(group), *FAST[:-1]]
+    command = [sys.executable, "-m", "studio", *args, "--iterations", "2"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("2 seeds, up to 2 at once")
+    assert sorted(p.name for p in group.iterdir()) == ["seed-3", "seed-4"]
+    finals = []
+    for seed in (3, 4):
+        summary = json.loads((group / f"seed-{seed}" / "summary.json").read_text())
+        assert summary["seed"] == seed and summary["status"] == "completed" and summary["iterations"] == 2
+        assert f"seed {seed}: completed 2 iterations: eval @ 2" in done.stdout
+        finals.append(summary["final_evaluation"]["loss_mean"][-1])
+    mean, std, ci = mean_std_ci(finals)
+    assert lines[-1] == f"seeds 3, 4: final query loss {mean:.4f} ± {ci:.4f} (mean ± 95% CI over 2 runs, std {std:.4f})"
+
+
 def test_run_seeds_errors(capsys, tmp_path):
     code, _, err = cli(capsys, "run", "maml-sine", "--seeds", "0", "--out", tmp_path / "g", *FAST)
     assert code == 2 and "--seeds N needs a preset and N >= 1" in err and not (tmp_path / "g").exists()
     code, _, err = cli(capsys, "run", "--resume", tmp_path, "--seeds", "2")
     assert code == 2 and "cannot --resume" in err
+    code, _, err = cli(capsys, "run", "maml-sine", "--parallel", "2", "--out", tmp_path / "g", *FAST)
+    assert code == 2 and "--parallel P needs --seeds N" in err and not (tmp_path / "g").exists()

@@ -72,7 +72,11 @@ class ChildRun:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=child_environment(), text=True
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=child_environment(self.request.torch_threads),
+            text=True,
         )
         self._send(self.request)
         self._reader = threading.Thread(target=self._read, name="studio-run-reader", daemon=True)
@@ -179,8 +183,10 @@ class ChildRun:
             self._checkpointed.set()
 
 
-def child_environment() -> dict[str, str]:
-    """The parent's environment, with this ``studio`` package first on the child's path."""
+def child_environment(torch_threads: int = 0) -> dict[str, str]:
+    """The parent's environment, with this ``studio`` package first on the child's path; with ``torch_threads``,
+    OpenMP's pool sized to match too (torch.set_num_threads alone leaves other OpenMP users at every core)."""
     root = str(Path(studio.__file__).resolve().parents[1])
     paths = [root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+    threads = {"OMP_NUM_THREADS": str(torch_threads)} if torch_threads > 0 else {}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)), **threads}
