@@ -7,9 +7,10 @@ written as Qt draws it, PNG or SVG; the paper figure leaves it out, as it leaves
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
@@ -19,15 +20,32 @@ from studio.export.figure_data import Panel, drawable
 from studio.export.figure_style import DEFAULT_DPI, DPI_LIMITS, PAPER_SIZE, SIZE_LIMITS
 from studio.export.figures import figure_format, write_figure
 from studio.ui.figure_panels import adaptation_figure, loss_figure, task_fit_figure, tasks_drawn_figure
-
-if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+from studio.ui.panels import AdaptationPanel
+from studio.ui.run_overlay import RunOverlay
+from studio.views.run_data import RunData
 
 FIGURE_ORDER = ("loss", "adaptation", "task_fit", "tasks_drawn")  # a paper's order: training, adapting, a task
 
 
-def _builders(window: MainWindow) -> dict[str, Callable[[], list[Panel]]]:
-    data, overlay, adapt = window.data, window.library.overlay, window.adaptation_panel
+class Picture(Protocol):
+    """A panel that writes itself as Qt draws it (PNG or SVG)."""
+
+    def export_image(self, path: str | Path) -> Path: ...
+
+
+@dataclass(frozen=True)
+class FigureSources:
+    """What the figures are drawn from: the run on screen, the overlaid runs, the adaptation panel's axis, and
+    the panels by key (in the Export menu's order) for the pictures that are not plots."""
+
+    data: Callable[[], RunData]
+    overlay: RunOverlay
+    adaptation: AdaptationPanel
+    panels: Mapping[str, Picture]
+
+
+def _builders(sources: FigureSources) -> dict[str, Callable[[], list[Panel]]]:
+    data, overlay, adapt = sources.data(), sources.overlay, sources.adaptation
     return {
         "loss": lambda: [loss_figure(data, overlay, adapt.unit)],
         "adaptation": lambda: [adaptation_figure(data, overlay, adapt.accuracy, adapt.unit)],
@@ -36,36 +54,36 @@ def _builders(window: MainWindow) -> dict[str, Callable[[], list[Panel]]]:
     }
 
 
-def panel_figures(window: MainWindow, key: str) -> list[Panel] | None:
+def panel_figures(sources: FigureSources, key: str) -> list[Panel] | None:
     """What the panel ``key`` plots, as figure panels; ``None`` for a panel matplotlib does not draw."""
-    builder = _builders(window).get(key)
-    fit = window.data.fit
+    builder = _builders(sources).get(key)
+    fit = sources.data().fit
     if builder is None or (key == "task_fit" and fit is not None and not isinstance(fit, TaskFit | DecisionMap)):
         return None  # a picture rather than a plot: Qt draws it
     return builder()
 
 
-def write_panel(window: MainWindow, key: str, path: str | Path, dpi: float = DEFAULT_DPI) -> Path:
+def write_panel(sources: FigureSources, key: str, path: str | Path, dpi: float = DEFAULT_DPI) -> Path:
     """One panel as PNG, SVG or PDF (by the suffix of ``path``), one column wide."""
-    fmt, panels = figure_format(path), panel_figures(window, key)
+    fmt, panels = figure_format(path), panel_figures(sources, key)
     if panels is None:
         if fmt == "pdf":
             raise ConfigError(f"{path}: this panel is a picture, not a plot: export it as PNG or SVG")
-        return window.panels[key].export_image(path)
+        return sources.panels[key].export_image(path)
     return write_figure(panels, path, dpi=dpi)
 
 
-def has_figure(window: MainWindow, key: str) -> bool:
+def has_figure(sources: FigureSources, key: str) -> bool:
     """Whether the panel has something matplotlib would draw now."""
-    panels = panel_figures(window, key)
+    panels = panel_figures(sources, key)
     return panels is not None and bool(drawable(panels))
 
 
 def write_paper_figure(
-    window: MainWindow, path: str | Path, size: tuple[float, float] | None = None, dpi: float = DEFAULT_DPI
+    sources: FigureSources, path: str | Path, size: tuple[float, float] | None = None, dpi: float = DEFAULT_DPI
 ) -> Path:
     """Every plot with data in one figure, lettered (a), (b), ...; ``size`` in inches (default by panel count)."""
-    panels = [panel for key in FIGURE_ORDER for panel in (panel_figures(window, key) or [])]
+    panels = [panel for key in FIGURE_ORDER for panel in (panel_figures(sources, key) or [])]
     return write_figure(panels, path, size, dpi)
 
 

@@ -23,16 +23,20 @@ from studio.runs.folders import new_run_dir, run_stem
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
+from studio.ui.figure_export import FigureSources
 from studio.ui.layout import plot_area, side_by_side
 from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
+from studio.ui.resume import ResumeOffer, continue_run
 from studio.ui.run_feedback import RunFeedback, RunLog
-from studio.ui.run_library import RunLibrary
+from studio.ui.run_library import LibraryParts, RunLibrary
+from studio.ui.seed_runs import SeedRuns
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_window import add_sweep_menu
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunState, RunToolBar
+from studio.ui.window_parts import Messages, OnScreen
 from studio.ui.worker import RunSession
 from studio.views.run_data import RunData
 from studio.views.run_series import LOSS_UNITS
@@ -88,10 +92,21 @@ class MainWindow(QMainWindow):
         self.status = RunStatus(self.statusBar())
         self._build_layout()
         build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
-        self.exports = ExportActions(self)
-        self.library = RunLibrary(self)  # the Runs dock, compared runs, plot controls, seeds, resuming
+        messages = Messages(self, self.show_error, self.statusBar().showMessage)
+        screen = OnScreen(lambda: self.data, lambda: self.session, lambda: self.state, self.drain_now)
+        self.library = RunLibrary(self, self._library_parts(), screen, messages)  # Runs dock, compared runs, seeds
+        figures = FigureSources(lambda: self.data, self.library.overlay, self.adaptation_panel, self.panels)
+        self.exports = ExportActions(
+            self.menuBar(), screen, figures, self.library.selection(), messages, lambda: self.runs_dir / self.run_stem()
+        )
         add_tabs_beside(self, self.library.dock, ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         add_sweep_menu(self, lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir)
+
+    def _library_parts(self) -> LibraryParts:
+        return LibraryParts(
+            self.loss_panel, self.adaptation_panel, lambda: self.runs_dir, self.experiment.load,
+            self.runStarted, self.runFinished, SeedRuns(self), ResumeOffer(self), lambda path: continue_run(self, path),
+        )  # fmt: skip
 
     def _build_layout(self) -> None:
         plots = plot_area(

@@ -7,8 +7,9 @@ actions ask for the path first.  With nothing selected, the run on screen is use
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -19,14 +20,23 @@ from studio.export.run_metrics import RunMetrics, read_metrics
 from studio.export.tables import write_csv, write_json
 from studio.export.tensorboard import write_tensorboard
 from studio.ui.deploy_dialog import AdaptExportDialog
+from studio.ui.window_parts import Messages, OnScreen
 
-if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+Attempt = Callable[[str, Callable[[Path], object]], None]  # export to a chosen path, errors shown to the user
+
+
+@dataclass(frozen=True)
+class RunSelection:
+    """The Runs panel as the exports read it: the selected folders, and how the plots smooth and band them."""
+
+    dirs: Callable[[], list[Path]]
+    smoothing: Callable[[], float]
+    band: Callable[[], str]
 
 
 class RunExports:
-    def __init__(self, window: MainWindow, menu: QMenu):
-        self.window = window
+    def __init__(self, menu: QMenu, selection: RunSelection, screen: OnScreen, messages: Messages, attempt: Attempt):
+        self.selection, self.screen, self.messages, self.attempt = selection, screen, messages, attempt
         self.dialog: AdaptExportDialog | None = None
         runs = menu.addMenu("Selected &runs")
         runs.setToolTip("The runs selected in the Runs panel (or the run on screen)")
@@ -41,10 +51,10 @@ class RunExports:
 
     def run_dirs(self) -> list[Path]:
         """The selected runs' folders, else the run on screen's; none raises a :class:`ConfigError`."""
-        selected = self.window.library.selected_dirs()
-        session = self.window.session
-        if not selected and session is not None and session.run_dir is not None and session.run_dir.is_dir():
-            selected = [session.run_dir]
+        selected = self.selection.dirs()
+        on_screen = self.screen.run_dir()
+        if not selected and on_screen is not None:
+            selected = [on_screen]
         if not selected:
             raise ConfigError("select runs in the Runs panel first (or train one)")
         return selected
@@ -68,10 +78,8 @@ class RunExports:
 
     def report(self, path: str | Path) -> Path:
         """The HTML report, smoothed and banded as the plots are."""
-        library = self.window.library
-        return write_report(
-            self.run_dirs(), path, smoothing=library.loss_controls.smoothing, band=library.panel.band_kind
-        )
+        selection = self.selection
+        return write_report(self.run_dirs(), path, smoothing=selection.smoothing(), band=selection.band())
 
     def tensorboard(self, _: object = None) -> list[Path]:
         """Event files in each selected run's ``tensorboard/`` folder (needs the tensorboard package)."""
@@ -81,9 +89,9 @@ class RunExports:
         """The "Adapt and export" dialog for the (first) selected run; it stays open for several exports."""
         try:
             run_dir = self.run_dirs()[0]
-            self.dialog = AdaptExportDialog(run_dir, self.window)
+            self.dialog = AdaptExportDialog(run_dir, self.messages.parent)
         except (ConfigError, OSError) as error:
-            self.window.show_error("Adapt and export", str(error))
+            self.messages.error("Adapt and export", str(error))
             return None
         self.dialog.show()
         return self.dialog
@@ -91,13 +99,13 @@ class RunExports:
     # ---- asking for a path ----------------------------------------------------------------
 
     def _ask_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Write one CSV per run into")
-        self.window.exports.attempt(folder, self.csv_files)
+        folder = QFileDialog.getExistingDirectory(self.messages.parent, "Write one CSV per run into")
+        self.attempt(folder, self.csv_files)
 
     def _tensorboard(self) -> None:
-        self.window.exports.attempt("tensorboard/", self.tensorboard)
+        self.attempt("tensorboard/", self.tensorboard)
 
     def _ask_file(self, what: str, suggested: str, export) -> None:
         suffix = Path(suggested).suffix
-        path, _ = QFileDialog.getSaveFileName(self.window, f"Export {what}", suggested, f"{what} (*{suffix})")
-        self.window.exports.attempt(path, export)
+        path, _ = QFileDialog.getSaveFileName(self.messages.parent, f"Export {what}", suggested, f"{what} (*{suffix})")
+        self.attempt(path, export)

@@ -3,47 +3,63 @@ seed series, opening and continuing run folders, and the offer to resume an unfi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from studio.config import ConfigError, load_preset
+from studio.config import ConfigError, Preset, load_preset
 from studio.export.library import RunRecord
 from studio.ui.layout import dock
+from studio.ui.panels import AdaptationPanel, LossPanel
 from studio.ui.plot_controls import PlotControls
-from studio.ui.resume import ResumeOffer, continue_run
+from studio.ui.resume import ResumeOffer
+from studio.ui.run_exports import RunSelection
 from studio.ui.run_overlay import RunOverlay, run_key
 from studio.ui.runs_panel import RunsPanel
 from studio.ui.seed_runs import SeedRuns
-
-if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
+from studio.ui.window_parts import Messages, OnScreen
 
 DOCK_HEIGHT = 170
 
 
-class RunLibrary(QObject):
-    """Built once by the window; ``refresh()`` re-reads the runs folder."""
+@dataclass(frozen=True)
+class LibraryParts:
+    """What the library works with besides the run on screen: the plots it overlays runs on, the runs folder
+    (read when used: tests set it after the window is built), the form, the run signals, seeds and resuming."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.window = window
+    loss_panel: LossPanel
+    adaptation_panel: AdaptationPanel
+    runs_dir: Callable[[], Path]
+    load_settings: Callable[[Preset], None]  # put a preset in the form
+    run_started: SignalInstance
+    run_finished: SignalInstance  # with the reason as text
+    seeds: SeedRuns
+    resume_offer: ResumeOffer
+    continue_run: Callable[[Path], object]  # resume a run folder in the window
+
+
+class RunLibrary(QObject):
+    """Built once by the window, docked in ``area``; ``refresh()`` re-reads the runs folder."""
+
+    def __init__(self, area: QMainWindow, parts: LibraryParts, screen: OnScreen, messages: Messages):
+        super().__init__(area)
+        self.parts, self.screen, self.messages = parts, screen, messages
         self.panel = RunsPanel()
-        self.dock = dock(window, "Runs", self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        window.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        self.dock = dock(area, "Runs", self.panel)
+        area.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        area.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
         self.overlay = RunOverlay(
-            window.loss_panel, window.adaptation_panel, lambda: window.data, lambda: window.session is not None
+            parts.loss_panel, parts.adaptation_panel, screen.data, lambda: screen.session() is not None
         )
-        self.loss_controls = self._controls(window.loss_panel, "loss", smoothing=True)
-        self.adaptation_controls = self._controls(window.adaptation_panel, "adaptation", smoothing=False)
-        self.seeds = SeedRuns(window)
-        self.resume_offer = ResumeOffer(window)
+        self.loss_controls = self._controls(parts.loss_panel, "loss", smoothing=True)
+        self.adaptation_controls = self._controls(parts.adaptation_panel, "adaptation", smoothing=False)
+        self.seeds, self.resume_offer = parts.seeds, parts.resume_offer
         self.offer_resume_at_start = True
         self._connect()
-        QTimer.singleShot(0, self._first_look)  # once the caller has set window.runs_dir
+        QTimer.singleShot(0, self._first_look)  # once the caller has set the runs folder
 
     def _controls(self, panel, prefix: str, smoothing: bool) -> PlotControls:
         controls = PlotControls(panel, prefix, smoothing=smoothing, x_axis=smoothing)
@@ -56,14 +72,14 @@ class RunLibrary(QObject):
         panel.checkToggled.connect(lambda key, shown: overlay.set_hidden(key, not shown))
         panel.groupingChanged.connect(self._grouping_changed)
         panel.useSettings.connect(lambda record: self.use_settings(record.path))
-        panel.continueRun.connect(lambda record: continue_run(self.window, record.path))
-        panel.problem.connect(lambda text: self.window.show_error("Runs", text))
+        panel.continueRun.connect(lambda record: self.parts.continue_run(record.path))
+        panel.problem.connect(lambda text: self.messages.error("Runs", text))
         overlay.visibilityToggled.connect(panel.set_shown)
         overlay.drawn.connect(self._overlay_drawn)
         self.loss_controls.changed.connect(self._view_changed)
         self.adaptation_controls.changed.connect(self.adaptation_controls.apply_same_y)
-        self.window.runFinished.connect(lambda _: self.refresh())
-        self.window.runStarted.connect(self._run_started)
+        self.parts.run_finished.connect(lambda _: self.refresh())
+        self.parts.run_started.connect(self._run_started)
         self.seeds.finished.connect(self._seeds_finished)
 
     def _first_look(self) -> None:
@@ -73,14 +89,9 @@ class RunLibrary(QObject):
 
     # ---- the list and the overlay --------------------------------------------------------
 
-    def live_dir(self) -> Path | None:
-        """The folder of the run training now (drawn live, so not overlaid from disk)."""
-        session = self.window.session
-        return session.run_dir if session is not None and session.active else None
-
     def refresh(self) -> None:
-        live = self.live_dir()
-        self.panel.refresh(self.window.runs_dir, active=[live] if live is not None else [])
+        live = self.screen.live_dir()
+        self.panel.refresh(self.parts.runs_dir(), active=[live] if live is not None else [])
 
     def _run_started(self) -> None:
         self.refresh()
@@ -88,7 +99,7 @@ class RunLibrary(QObject):
             self.loss_controls.stop_following()
 
     def _compare(self, records: list[RunRecord]) -> None:
-        live = self.live_dir()
+        live = self.screen.live_dir()
         shown = [r for r in records if live is None or run_key(r.path) != run_key(live)]
         self.overlay.show(shown, hidden=set(self.panel.unchecked))
 
@@ -104,7 +115,7 @@ class RunLibrary(QObject):
         self.loss_controls.apply_same_y()
         self.adaptation_controls.apply_same_y()
         if self.overlay.problems:
-            self.window.statusBar().showMessage("; ".join(self.overlay.problems), 10_000)
+            self.messages.status("; ".join(self.overlay.problems), 10_000)
 
     def _seeds_finished(self, folders: list[Path]) -> None:
         self.refresh()
@@ -115,7 +126,7 @@ class RunLibrary(QObject):
     # ---- opening run folders ------------------------------------------------------------------
 
     def ask_open_run_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, "Open run folder", str(self.window.runs_dir))
+        folder = QFileDialog.getExistingDirectory(self.messages.parent, "Open run folder", str(self.parts.runs_dir()))
         if folder:
             self.open_run_folder(Path(folder))
 
@@ -124,21 +135,25 @@ class RunLibrary(QObject):
         try:
             record = self.panel.add_folder(path)
         except ConfigError as error:
-            self.window.show_error("Cannot open run folder", str(error))
+            self.messages.error("Cannot open run folder", str(error))
             return None
         self.use_settings(record.path)
         hint = "; Continue in the Runs list resumes it" if record.status in ("resumable", "stopped") else ""
-        self.window.statusBar().showMessage(f"Opened {record.path} ({record.status}){hint}", 10_000)
+        self.messages.status(f"Opened {record.path} ({record.status}){hint}", 10_000)
         return record
 
     def use_settings(self, run_dir: str | Path) -> bool:
         """Load the run's preset into the form ("run again with these settings")."""
         try:
-            self.window.experiment.load(load_preset(Path(run_dir) / "preset.toml"))
+            self.parts.load_settings(load_preset(Path(run_dir) / "preset.toml"))
         except ConfigError as error:
-            self.window.show_error("Cannot restore the run's settings", str(error))
+            self.messages.error("Cannot restore the run's settings", str(error))
             return False
         return True
 
     def selected_dirs(self) -> list[Path]:
         return [record.path for record in self.panel.selected()]
+
+    def selection(self) -> RunSelection:
+        """The selected runs and the loss plot's smoothing and band, as the exports of selected runs read them."""
+        return RunSelection(self.selected_dirs, lambda: self.loss_controls.smoothing, lambda: self.panel.band_kind)

@@ -52,16 +52,16 @@ def test_the_exported_figure_draws_the_panels_data(qtbot, window, tmp_path):
 
     run_to_end(qtbot, window)
     data = window.data
-    (loss,) = panel_figures(window, "loss")
+    (loss,) = panel_figures(window.exports.figures, "loss")
     curves = {curve.label: curve for curve in loss.curves}
     np.testing.assert_array_equal(curves["meta-batch, after adapting"].y, data.steps.column(1))
     held_out = curves[f"held-out, after {data.eval_steps[-1]} step" + "s" * (data.eval_steps[-1] != 1)]
     np.testing.assert_array_equal(held_out.y, data.eval_loss.column(len(data.eval_steps) - 1))
-    (adaptation,) = panel_figures(window, "adaptation")
+    (adaptation,) = panel_figures(window.exports.figures, "adaptation")
     latest = next(c for c in adaptation.curves if c.label.startswith(f"iteration {data.last_evaluation.iteration}"))
     np.testing.assert_array_equal(latest.y, data.last_evaluation.loss_mean)
     np.testing.assert_allclose(latest.band[1] - latest.y, data.last_evaluation.loss_ci95)
-    (fit,) = panel_figures(window, "task_fit")
+    (fit,) = panel_figures(window.exports.figures, "task_fit")
     assert [c.label for c in fit.curves][0] == "true function" and len(fit.curves[-1].x) == len(data.fit.x_support)
     pdf = window.exports.figure(tmp_path / "figure.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
