@@ -1,21 +1,18 @@
 """``studio run`` across several processes: launching ``torchrun``, and what each rank does under it.
 
-``studio run PRESET --nproc N`` (or ``training.processes = N`` in the preset) starts
-``python -m torch.distributed.run --standalone --nproc-per-node N -m studio run ...``,
-torchrun's own entry point, and waits for it.  Under torchrun (``WORLD_SIZE`` set,
-one machine or several) every rank trains its shard of each meta-batch; rank 0 alone
-writes the run folder and prints progress.  When a rank fails, torchrun ends the
-others; rank 0 meets the lost peer at its next collective, checkpoints the last
-complete iteration, and this launcher names the rank that failed.
+``studio run PRESET --nproc N`` (or ``training.processes = N`` in the preset) starts torchrun's own
+entry point through :class:`studio.runs.ranks.RankedRun`, the driver the window uses too, and
+prints rank 0's progress.  ``torchrun ... -m studio run PRESET`` (several machines) runs
+:func:`run_rank` in every process (``WORLD_SIZE`` set): each trains its shard of each
+meta-batch; rank 0 alone writes the run folder and prints progress.  When a rank fails,
+torchrun ends the others; rank 0 meets the lost peer at its next collective, checkpoints
+the last complete iteration, and the launcher names the rank that failed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,20 +20,20 @@ from pathlib import Path
 from studio.config import ConfigError, load_preset
 from studio.presets import resolve_preset_path
 
-EXIT_PEER_LOST = 3  # a rank that stopped because another one failed (not the cause)
-_FAILURE = re.compile(r"rank\s*:\s*(\d+)\s*\(local_rank:\s*\d+\)\s*\n\s*exitcode\s*:\s*(-?\d+)")
+FOLLOW_S = 0.1  # how often the launcher shows rank 0's newest records
 
 
 def run_with_processes(args: argparse.Namespace, overrides: list[str]) -> int | None:
     """Train as one rank of a torchrun launch, or launch torchrun; None when this process trains alone."""
-    from studio.engine.distributed import check_shardable, launched_ranks
+    from studio.engine.device import resolve_device
+    from studio.engine.distributed import check_processes, launched_ranks
 
     if launched_ranks() > 1:
         return run_rank(args, overrides)
     training = _training_settings(args, overrides)
     if training is None or training.processes == 1:
         return None
-    check_shardable(training, training.processes)  # one message here rather than one from each rank
+    check_processes(training, resolve_device(training.device))  # one message here rather than one from each rank
     return launch(args, overrides, training.processes)
 
 
@@ -51,64 +48,41 @@ def _training_settings(args: argparse.Namespace, overrides: list[str]):
 
 
 def launch(args: argparse.Namespace, overrides: list[str], processes: int) -> int:
-    """Run torchrun with ``processes`` ranks on this machine, forwarding their output; name a rank that fails."""
-    from studio.export import prepare_run_dir
+    """Train with ``processes`` ranks on this machine (:class:`studio.runs.ranks.RankedRun`), printing rank 0's
+    progress; name a rank that fails."""
+    from studio.cli import _request
+    from studio.console import Progress
+    from studio.runs.ranks import RankedRun
 
-    run_dir = args.resume
-    if run_dir is None:
-        run_dir = prepare_run_dir(args.out or _new_out(resolve_preset_path(args.preset)), overwrite=args.overwrite)
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={processes}"]
-    command += ["-m", "studio", *_rank_arguments(args, overrides, run_dir)]
-    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=_environment(processes))
+    run = RankedRun(_request(args), processes)
+    run_dir = Path(run.request.run_dir)
+    progress = Progress(quiet=args.quiet)
+    run.start()
     try:
-        log = _forward_messages(child)
-    except KeyboardInterrupt:  # Ctrl-C reached the ranks too: rank 0 is saving a checkpoint
-        child.wait()
+        ended = _follow(run, progress)
+    except KeyboardInterrupt:  # Ctrl-C reached torchrun, which passes it on: rank 0 is saving a checkpoint
+        run.wait()
         print(f"studio: interrupted; continue with: studio run --resume {run_dir}", file=sys.stderr)
         return 130
-    if child.wait() == 0:
-        return 0
-    print(f"studio: error: {failure_message(log, processes)}; {_resume_advice(run_dir)}", file=sys.stderr)
+    if ended.code == 0:
+        if not args.quiet:
+            print(f"run folder: {run_dir}")
+        return 1 if ended.finished is not None and ended.finished.reason == "diverged" else 0
+    if ended.failure is not None and ended.failure.field_errors:
+        raise ConfigError(list(ended.failure.field_errors))
+    how = ended.failure.message if ended.failure is not None else ended.describe()
+    print(f"studio: error: {how}; {_resume_advice(run_dir)}", file=sys.stderr)
     return 1
 
 
-def _rank_arguments(args: argparse.Namespace, overrides: list[str], run_dir: Path) -> list[str]:
-    """``studio run ...`` for each rank: the same run, into the folder chosen here."""
-    source = ["--resume", str(run_dir)] if args.resume is not None else [str(resolve_preset_path(args.preset))]
-    rest = ["--out", str(run_dir), "--overwrite"] if args.resume is None else []
-    rest += ["--quiet"] if args.quiet else []
-    return ["run", *source, *rest, *(part for value in overrides for part in ("--set", value))]
-
-
-def _environment(processes: int) -> dict[str, str]:
-    """Torch threads per process so that the ranks together use the cores once (unless the user chose)."""
-    environment = dict(os.environ)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    environment.setdefault("OMP_NUM_THREADS", str(max(1, cores // processes)))
-    return environment
-
-
-def _forward_messages(child: subprocess.Popen) -> str:
-    """Pass the ranks' ``studio:`` lines through as they come; keep torchrun's own log to read afterwards."""
-    kept = []
-    for line in child.stderr:
-        if line.startswith("studio"):
-            sys.stderr.write(line)
-            sys.stderr.flush()
-        else:
-            kept.append(line)
-    return "".join(kept)
-
-
-def failure_message(log: str, processes: int) -> str:
-    """Which rank failed first and how, from torchrun's failure report."""
-    failures = [(int(rank), int(code)) for rank, code in _FAILURE.findall(log)]
-    causes = [f for f in failures if f[1] not in (EXIT_PEER_LOST, -15)] or failures
-    if not causes:
-        return f"the run of {processes} processes failed"
-    rank, code = causes[0]
-    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-    return f"process rank {rank} of {processes} {how}"
+def _follow(run, progress: Callable) -> object:
+    """Show rank 0's records as they come, until the launch has ended; how it ended."""
+    while run.wait(FOLLOW_S) is None:
+        for record in run.drain():
+            progress(record)
+    for record in run.drain():
+        progress(record)
+    return run.exit
 
 
 def _resume_advice(run_dir: Path) -> str:
@@ -178,6 +152,7 @@ def _rank_training(args: argparse.Namespace, overrides: list[str]):
 def _keep_checkpoint(training, recorder, message: str) -> int:
     """Rank 0 keeps the run as it stands as a checkpoint and a summary; every rank says what happened."""
     from studio.engine import RunFinished
+    from studio.runs.child import EXIT_PEER_LOST
 
     if recorder is not None:
         recorder.checkpoint_now()

@@ -88,7 +88,7 @@ class TrainingConfig:
         1,
         "Processes",
         "Processes that share each meta-batch (torchrun, one machine; on CUDA one per GPU). The results do not "
-        "depend on it; 'studio run --nproc N' sets it. The window trains in one process for now.",
+        "depend on it; 'studio run --nproc N' and the window's device picker set it.",
         minimum=1,
         maximum=1024,
         advanced=True,

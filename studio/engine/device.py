@@ -30,6 +30,25 @@ def available_devices() -> list[DeviceInfo]:
     return found
 
 
+@dataclass(frozen=True)
+class ProcessChoice:
+    """A launch of several processes (torchrun) that this machine can run."""
+
+    device: str
+    processes: int
+    label: str
+
+
+def process_choices() -> list[ProcessChoice]:
+    """The CPU shared by 2..cores processes (gloo), and every GPU, one process each, when there are several (NCCL)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    found = [ProcessChoice("cpu", n, f"CPU, {n} processes (torchrun, gloo)") for n in range(2, cores + 1)]
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if gpus > 1:
+        found.append(ProcessChoice("cuda", gpus, f"all {gpus} GPUs, a process each (torchrun, NCCL)"))
+    return found
+
+
 def resolve_device(name: str) -> torch.device:
     """``auto`` picks CUDA, then MPS, then the CPU; anything else must exist here."""
     if name == "auto":

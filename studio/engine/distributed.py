@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
 
-from studio.config import ConfigError, TrainingConfig
+from studio.config import ConfigError, FieldError, TrainingConfig
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
@@ -99,6 +100,15 @@ class World:
                 self._collective(dist.broadcast, on_wire, 0)
                 tensor.copy_(on_wire)
 
+    def rates(self, busy_seconds: float) -> tuple[float, ...]:
+        """Every rank's meta-iterations/s from its own work of this iteration (waiting for the others excluded)."""
+        if self.size == 1:
+            return ()
+        mine = torch.tensor([busy_seconds], dtype=torch.float64, device=self.wire)
+        parts = [torch.empty_like(mine) for _ in range(self.size)]
+        self._collective(dist.all_gather, parts, mine)
+        return tuple(1.0 / max(float(part), 1e-9) for part in parts)
+
     def agree(self, answer: bool) -> bool:
         """Rank 0's ``answer``, on every rank (so that all stop at the same iteration)."""
         if self.size == 1:
@@ -130,9 +140,19 @@ def join(device: torch.device) -> World:
     if device.type == "cuda":
         device = _gpu_of_this_rank()
     if not dist.is_initialized():
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", timeout=peer_wait())
     here = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
     return World(dist.get_rank(), dist.get_world_size(), device, here)
+
+
+PEER_WAIT_ENV = "STUDIO_PEER_WAIT_S"
+
+
+def peer_wait() -> timedelta | None:
+    """How long a rank waits for the others at a collective: ``STUDIO_PEER_WAIT_S`` (the window sets days, so
+    that a run paused there holds its other ranks), else torch's default."""
+    seconds = os.environ.get(PEER_WAIT_ENV)
+    return timedelta(seconds=float(seconds)) if seconds else None
 
 
 def _gpu_of_this_rank() -> torch.device:
@@ -150,11 +170,28 @@ def leave() -> None:
         dist.destroy_process_group()
 
 
+def process_errors(training: TrainingConfig, ranks: int | None = None) -> list[FieldError]:
+    """What a run of ``ranks`` processes (default ``training.processes``) cannot share: every process needs at
+    least one task of each meta-batch and of the held-out tasks."""
+    ranks = training.processes if ranks is None else ranks
+    return [
+        FieldError(f"training.{name}", f"is {value} but the run has {ranks} processes; each needs at least one task")
+        for name, value in (("meta_batch_size", training.meta_batch_size), ("eval_tasks", training.eval_tasks))
+        if ranks > value
+    ]
+
+
 def check_shardable(training: TrainingConfig, ranks: int) -> None:
-    """Every process needs at least one task of each meta-batch and of the held-out tasks."""
-    for name in ("meta_batch_size", "eval_tasks"):
-        if ranks > getattr(training, name):
-            raise ConfigError.at(
-                f"training.{name}",
-                f"is {getattr(training, name)} but the run has {ranks} processes; each needs at least one task",
-            )
+    """Raise :func:`process_errors` for a run of ``ranks`` processes, if there are any."""
+    errors = process_errors(training, ranks)
+    if errors:
+        raise ConfigError(errors)
+
+
+def check_processes(training: TrainingConfig, device: torch.device) -> None:
+    """What the launch of ``training.processes`` on ``device`` would refuse, before anything starts (the window's
+    form, ``studio run --nproc``): its shards, and one GPU per process on CUDA."""
+    check_shardable(training, training.processes)
+    gpus = torch.cuda.device_count() if device.type == "cuda" else 0
+    if training.processes > 1 and device.type == "cuda" and training.processes > gpus:
+        raise ConfigError.at("training.processes", f"asks for more processes on this machine than its {gpus} GPU(s)")

@@ -25,6 +25,7 @@ class RunStarted:
     start_iteration: int = 0
     task_kind: str = ""
     input_dim: int = 0
+    processes: int = 1  # under torchrun, the ranks sharing each meta-batch (records come from rank 0)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class StepMetrics:
     meta_loss: float
     tasks_per_second: float
     elapsed_seconds: float
+    rank_rates: tuple[float, ...] = ()  # under torchrun, each rank's meta-iterations/s of its own work
 
 
 @dataclass(frozen=True)

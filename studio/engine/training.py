@@ -79,6 +79,7 @@ class Training:
         self.train_seconds = 0.0
         self.tasks_seen = 0
         self.skipped_batches = 0
+        self._busy_seconds = 0.0  # this rank's work in the last iteration, up to its exchange with the others
 
     def _build_model(self) -> torch.nn.Module:
         """Checks the run fits in memory (on the meta device, allocating nothing), then builds it seeded."""
@@ -112,9 +113,10 @@ class Training:
         started = time.perf_counter()
         before = self.sampler.state_dict() if self.world.size > 1 else None
         try:
+            rates, working = self._rank_rates(), time.perf_counter()
             batch = self.sampler.sample(self.preset.training.meta_batch_size, self.iteration)
             shard = self.world.shard(batch).to(self.device)  # all of it in a run of one process
-            loss = self.learner.meta_step(self.params, shard, self.optimizer, self.world.average)
+            loss = self.learner.meta_step(self.params, shard, self.optimizer, self._combine(working))
         except PeerLost:  # nothing has moved but the sampler: put it back, so that a checkpoint resumes exactly
             self.sampler.load_state_dict(before)
             raise
@@ -128,7 +130,22 @@ class Training:
         self.iteration += 1
         self.train_seconds += seconds
         self.tasks_seen += len(batch)
-        return StepMetrics(self.iteration, loss_value, len(batch) / max(seconds, 1e-9), self.train_seconds)
+        return StepMetrics(self.iteration, loss_value, len(batch) / max(seconds, 1e-9), self.train_seconds, rates)
+
+    def _combine(self, started: float):
+        """``World.average``, noting how long this rank worked before it (its share of the meta-batch)."""
+
+        def combine(grads: Params, loss: torch.Tensor, count: int):
+            self._busy_seconds = time.perf_counter() - started
+            return self.world.average(grads, loss, count)
+
+        return combine
+
+    def _rank_rates(self) -> tuple[float, ...]:
+        """Each rank's meta-iterations/s of its own work in the previous iteration (none in a run of one process).
+        Exchanged before this iteration moves anything, so that a lost peer here leaves a state to checkpoint."""
+        busy, self._busy_seconds = self._busy_seconds, 0.0
+        return self.world.rates(busy) if self.world.size > 1 and busy > 0 else ()
 
     def _diverged(self, error: NonFiniteStep) -> None:
         if self.preset.training.on_divergence == "skip":
@@ -225,7 +242,14 @@ class Training:
         count = parameter_count(self.model)
         family = self.family
         yield RunStarted(
-            self.preset, str(self.device), self.total_iterations, count, self.iteration, family.kind, family.input_dim
+            self.preset,
+            str(self.device),
+            self.total_iterations,
+            count,
+            self.iteration,
+            family.kind,
+            family.input_dim,
+            self.world.size,
         )
         yield from (Notice(message) for message in getattr(self.family, "notices", ()))
         evaluation, reason, message = None, FinishReason.COMPLETED, ""

@@ -6,25 +6,32 @@ writes every record of the run to its stdout, one line each, and a
 :class:`RunFailed` if an exception ended it.  Closing its stdin (the parent
 is gone) asks it to stop: it finishes with a last evaluation and saves, as
 Stop does.  A hard kill is a signal; the run folder keeps the last checkpoint.
+
+Under ``torchrun`` (:mod:`studio.runs.ranks`) each rank runs this module: rank 0
+talks to the driver as above, the other ranks train their shares in silence.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from studio.config import ConfigError
+from studio.engine.distributed import PeerLost, launched_ranks
 from studio.engine.events import Notice
 from studio.runs.gate import RunGate
 from studio.runs.local import LocalRun
 from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
 from studio.runs.wire import decode, encode
 
-EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_FAILED, EXIT_REFUSED, EXIT_PEER_LOST, EXIT_INTERRUPTED = 1, 2, 3, 130  # 3: stopped by another rank's failure
+REQUEST_FILE_ENV = "STUDIO_RUN_REQUEST"  # under torchrun, where the ranks other than 0 read the request
 PARK_TIMEOUT_S = 60.0  # a paused run finishes its current iteration (and any evaluation) first
 
 
@@ -66,9 +73,28 @@ def checkpoint_when_parked(run: LocalRun, gate: RunGate, send: Sender) -> None:
 
 def serve(incoming: TextIO, outgoing: TextIO) -> int:
     """Run the request on ``incoming``'s first line, obeying the lines after it; the exit status."""
-    request = decode(incoming.readline())
+    return serve_request(_request(incoming.readline()), incoming, outgoing)
+
+
+def serve_rank(incoming: TextIO, outgoing: TextIO) -> int:
+    """One process of a torchrun launch (:mod:`studio.runs.ranks`): rank 0 is the child its driver talks to;
+    the others read the same request from the file its driver named, and neither read nor write the pipes."""
+    if int(os.environ.get("RANK", "0")) == 0:
+        return serve(incoming, outgoing)
+    request = _request(Path(os.environ[REQUEST_FILE_ENV]).read_text(encoding="utf-8"))
+    with open(os.devnull, "w", encoding="utf-8") as nowhere:
+        return serve_request(request, None, nowhere)
+
+
+def _request(line: str) -> RunRequest:
+    request = decode(line)
     if not isinstance(request, RunRequest):
         raise ValueError(f"the first line must be a RunRequest, not {type(request).__name__}")
+    return request
+
+
+def serve_request(request: RunRequest, incoming: TextIO | None, outgoing: TextIO) -> int:
+    """Run ``request``, obeying the control lines on ``incoming`` (``None``: no driver to obey); the exit status."""
     set_torch_threads(request.torch_threads)
     send = Sender(outgoing)
     gate = RunGate(request.paused, request.steps, on_park=lambda: send(Parked(run.training.iteration)))
@@ -80,13 +106,20 @@ def serve(incoming: TextIO, outgoing: TextIO) -> int:
         ControlAction.STOP: gate.stop,
         ControlAction.CHECKPOINT: lambda: checkpoint_when_parked(run, gate, send),
     }
-    threading.Thread(target=obey, args=(incoming, actions, gate.stop), name="studio-control", daemon=True).start()
+    if incoming is not None:
+        threading.Thread(target=obey, args=(incoming, actions, gate.stop), name="studio-control", daemon=True).start()
+    if launched_ranks() > 1:  # torchrun ends the others with SIGTERM when a rank fails: meet the loss, keep the run
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: gate.stop())
     try:
         for record in run.records():
             send(record)
     except ConfigError as error:  # settings the engine refused: the fields to mark, no traceback
         send(RunFailed(str(error), "", error.errors))
         return EXIT_REFUSED
+    except PeerLost as error:  # another rank failed; its driver names it (run.records() kept a checkpoint)
+        where = f"; stopped at iteration {run.training.iteration}" if run.training is not None else ""
+        send(RunFailed(f"{error}{where}"))
+        return EXIT_PEER_LOST
     except KeyboardInterrupt:
         if run.finished is not None:
             send(run.finished)
@@ -110,6 +143,8 @@ def main() -> int:
     """The records get the real stdout to themselves: anything printed (by a library too) goes to stderr."""
     outgoing = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    if launched_ranks() > 1:
+        return serve_rank(sys.stdin, outgoing)
     return serve(sys.stdin, outgoing)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from studio.engine import Training
+from studio.engine.distributed import PeerLost
 from studio.engine.events import Event, FinishReason, Notice, RunFinished
 from studio.export import RunRecorder
 from studio.export.resume import resume_training
@@ -37,7 +38,7 @@ class LocalRun:
             for event in self.training.events(self.should_stop):
                 self._record(event)
                 yield event
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, PeerLost):  # PeerLost: another rank died; this state is whole, and resumable
             self.finish_early(FinishReason.INTERRUPTED)
             raise
         except Exception:
@@ -56,7 +57,8 @@ class LocalRun:
         except Exception:
             self._remove_if_empty()  # a run that never started leaves no empty folder behind
             raise
-        if self.run_dir is not None:  # checkpoints too; resuming cuts metrics.csv back to the checkpoint
+        if self.run_dir is not None and self.training.world.is_main:  # under torchrun rank 0 alone records
+            # checkpoints too; resuming cuts metrics.csv back to the checkpoint
             source = Path(request.preset_source) if request.preset_source else None
             self.recorder = RunRecorder.for_training(
                 self.run_dir, self.training, resume=request.resume, preset_source=source

@@ -71,16 +71,19 @@ class ChildRun:
         self._checkpointed = threading.Event()
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self.process = self._popen()
+        self._send(self.request)
+        self._reader = threading.Thread(target=self._read, name="studio-run-reader", daemon=True)
+        self._reader.start()
+
+    def _popen(self) -> subprocess.Popen:
+        return subprocess.Popen(
             self.command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=child_environment(self.request.torch_threads),
             text=True,
         )
-        self._send(self.request)
-        self._reader = threading.Thread(target=self._read, name="studio-run-reader", daemon=True)
-        self._reader.start()
 
     @property
     def pid(self) -> int | None:
@@ -164,9 +167,13 @@ class ChildRun:
         for pipe in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
-        killed = -code if code < 0 else None
-        self.exit = ChildExit(None if killed else code, killed, self.last_iteration, self._finished, self._failure)
+        self.exit = self._exit_of(code)
         self._ended.set()
+
+    def _exit_of(self, code: int) -> ChildExit:
+        """How the process ended, from its exit status (negative: the signal that killed it)."""
+        killed = -code if code < 0 else None
+        return ChildExit(None if killed else code, killed, self.last_iteration, self._finished, self._failure)
 
     def _note(self, record) -> None:
         if isinstance(record, StepMetrics):

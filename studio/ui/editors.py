@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
 from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
-from studio.engine.device import available_devices, resolve_device
+from studio.engine.device import available_devices, process_choices, resolve_device
 from studio.ui.column_editors import ColumnChecks, ColumnCombo
 from studio.ui.path_editor import PathEditor, looks_like_path
 
@@ -263,18 +263,30 @@ def text_editor(value: Any, emit: Emit, parse: bool = False) -> QLineEdit:
     return edit
 
 
-def device_editor(value: str, emit: Emit) -> QComboBox:
-    """Every device this machine has, detected now; ``auto`` says which one it picks."""
+def device_editor(value: str, emit: Emit, processes: int = 1) -> QComboBox:
+    """Every device this machine has, detected now (``auto`` says which one it picks), and the launches of
+    several processes it can run (torchrun): the CPU shared by 2..cores processes, every GPU when there are
+    several.  A choice sets ``training.device`` and ``training.processes``."""
     combo = QComboBox()
-    combo.addItem(f"auto (picks {resolve_device('auto')})", "auto")
+    combo.addItem(f"auto (picks {resolve_device('auto')})", ("auto", 1))
     for device in available_devices():
-        combo.addItem(f"{device.name}: {device.description}", device.name)
-    index = combo.findData(value)
-    if index < 0:  # a preset from another machine: shown, and marked invalid by validation
-        combo.addItem(f"{value} (not on this machine)", value)
+        combo.addItem(f"{device.name}: {device.description}", (device.name, 1))
+    for choice in process_choices():
+        combo.addItem(choice.label, (choice.device, choice.processes))
+    # findData compares Qt variants, which Python tuples do not survive as equal: compare here
+    index = next((i for i in range(combo.count()) if tuple(combo.itemData(i)) == (value, processes)), -1)
+    if index < 0:  # a preset from another machine: shown, and marked invalid by validation if it cannot run here
+        shared = f", {processes} processes" if processes > 1 else ""
+        combo.addItem(f"{value}{shared} (not on this machine)", (value, processes))
         index = combo.count() - 1
     combo.setCurrentIndex(index)
-    combo.currentIndexChanged.connect(lambda i: emit(combo.itemData(i)))
+
+    def chosen(i: int) -> None:
+        device, count = combo.itemData(i)
+        emit(count, "training.processes")
+        emit(device)
+
+    combo.currentIndexChanged.connect(chosen)
     return combo
 
 

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
 from studio.config.compatibility import check_combination
 from studio.engine.device import resolve_device
+from studio.engine.distributed import check_processes
 from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
+from studio.ui.editors import device_editor
 from studio.ui.form_links import FormLinks, data_errors
-from studio.ui.forms import ERROR_COLOR, SectionForm, field_path, scalar_entries, section_entries
+from studio.ui.forms import ERROR_COLOR, FieldEntry, SectionForm, field_path, scalar_entries, section_entries
 from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
 from studio.ui.wheel_scroll import WheelScrollsForm
@@ -34,8 +36,9 @@ FORMS = (  # (form, title, what it holds)
     ("algorithm", "Algorithm", "the [algorithm] section"),
     ("training", "Training", "the [training] section and the seed"),
     ("evaluation", "Baselines", "the [evaluation] section"),
-    ("device", "Device", "training.device"),
+    ("device", "Device", "training.device and training.processes"),
 )
+SET_BY_DEVICE = ("device", "processes")  # the device picker sets both (a CPU shared by N processes, N GPUs)
 
 
 class ExperimentPanel(QScrollArea):
@@ -52,7 +55,8 @@ class ExperimentPanel(QScrollArea):
         self.errors: list[FieldError] = []
         self.forms: dict[str, SectionForm] = {}
         self.links = FormLinks(lambda: self.data, self.forms)
-        self.forms.update({name: SectionForm(self._field_changed, self.links.editors()) for name, _, _ in FORMS})
+        editors = {**self.links.editors(), "training.device": self._device_editor}
+        self.forms.update({name: SectionForm(self._field_changed, editors) for name, _, _ in FORMS})
         self.preview = PreviewPanel()
         self.preview.checked.connect(self._sampler_checked)
         self.preview.described.connect(self.links.preview_found)
@@ -105,7 +109,9 @@ class ExperimentPanel(QScrollArea):
         if form == "experiment":
             entries = scalar_entries(data, ("name", "description"))
         elif form == "training":
-            entries = section_entries("training", data["training"], skip=("device",)) + scalar_entries(data, ("seed",))
+            entries = section_entries("training", data["training"], skip=SET_BY_DEVICE) + scalar_entries(
+                data, ("seed",)
+            )
         elif form == "device":
             entries = [e for e in section_entries("training", data["training"]) if e.path == "training.device"]
         else:
@@ -113,6 +119,9 @@ class ExperimentPanel(QScrollArea):
         self.forms[form].build(entries)
         self._show_switch_note(form)
         self._align_labels()
+
+    def _device_editor(self, entry: FieldEntry, emit: Callable[..., None]) -> QWidget:
+        return device_editor(str(entry.value), emit, int(self.data["training"].get("processes", 1)))
 
     def _show_switch_note(self, form: str) -> None:
         row = self.forms[form].rows.get(f"{form}.{SECTIONS[form].key}") if form in SECTIONS else None
@@ -207,7 +216,7 @@ class ExperimentPanel(QScrollArea):
     def _validate(self) -> None:
         try:
             preset = preset_from_dict(copy.deepcopy(self.data))
-            resolve_device(preset.training.device)
+            check_processes(preset.training, resolve_device(preset.training.device))
             check_combination(preset.task, preset.model, preset.algorithm)
             self._checked, self._config_errors = preset, []
         except ConfigError as error:
@@ -246,7 +255,10 @@ class ExperimentPanel(QScrollArea):
     def _mark_errors(self) -> None:
         by_path: dict[str, list[str]] = {}
         for error in self.errors:
-            by_path.setdefault(field_path(error.path), []).append(error.message)
+            path = "training.device" if error.path == "training.processes" else field_path(error.path)
+            by_path.setdefault(path, []).append(
+                f"{error.path} {error.message}" if path != error.path else error.message
+            )
         shown = set()
         for form in self.forms.values():
             for path, row in form.rows.items():
@@ -289,7 +301,7 @@ class ExperimentPanel(QScrollArea):
 
 def _form_of(path: str) -> str:
     """Which form shows ``path``."""
-    if path == "training.device":
+    if path in ("training.device", "training.processes"):
         return "device"
     if path == "seed":
         return "training"

@@ -46,7 +46,7 @@ class RunStatus:
         self.iteration.setText(f"iteration {done:,} / {total:,}" if started else "no run")
         self.rate.setText(f"{_tasks_per_second(data):,.0f} tasks/s" if len(data.steps) else "")
         self.time.setText(_times(data, total) if len(data.steps) else "")
-        self.device.setText(f"device: {started.device}" if started else "")
+        self.device.setText(_device_text(data))
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
         return True
@@ -66,3 +66,15 @@ def _times(data: RunData, total: int) -> str:
     remaining = total - data.iteration
     eta = elapsed / done * remaining if done else 0.0
     return f"elapsed {format_duration(elapsed)} · ETA {format_duration(eta)}"
+
+
+def _device_text(data: RunData) -> str:
+    """``device: cpu``; under torchrun also ``2 processes (rank 0 shown)`` and each rank's meta-iterations/s."""
+    started = data.started
+    if started is None:
+        return ""
+    if started.processes <= 1:
+        return f"device: {started.device}"
+    rates = ", ".join(f"{rate:.3g}" for rate in data.rank_rates)
+    per_rank = f" · per rank {rates} it/s" if rates else ""
+    return f"{started.device}, {started.processes} processes (rank 0 shown){per_rank}"

@@ -4,7 +4,8 @@ The child writes its records to a pipe; a plain reader thread decodes them
 into a deque that the window drains from its redraw timer, so no Qt object
 is made or touched off the UI thread and the interpreter lock is never held
 by training.  Pause, Step and Stop are messages to the child, answered
-between meta-iterations.  If the child dies (killed, crashed, out of
+between meta-iterations.  A preset with ``training.processes`` > 1 runs as
+torchrun's ranks (:class:`studio.runs.ranks.RankedRun`); rank 0's records come here.  If the child dies (killed, crashed, out of
 memory), this session ends with :attr:`RunSession.exit` saying how; the
 window stays up and the run folder keeps its last checkpoint.
 """
@@ -21,6 +22,7 @@ from studio.config import FieldError, Preset
 from studio.engine.events import Event, RunStarted
 from studio.runs.messages import RunRequest
 from studio.runs.process import ChildExit, ChildRun
+from studio.runs.ranks import RankedRun
 from studio.views.run_series import earlier_records
 
 WATCH_MS = 50  # how often the session looks whether its child has ended
@@ -57,7 +59,8 @@ class RunSession(QObject):
         self.paused = paused
         folder = str(run_dir) if run_dir is not None else None
         request = RunRequest(preset, folder, resume, paused=paused, steps=steps, torch_threads=window_torch_threads())
-        self.child = ChildRun(request, command=command)
+        processes = preset.training.processes
+        self.child = RankedRun(request, processes) if processes > 1 else ChildRun(request, command=command)
         self.error: tuple[str, str] | None = None
         self.config_errors: list[FieldError] = []
         self._active = False

@@ -80,11 +80,13 @@ class RunData:
         self.drawn_version = 0
         self.notices: list[str] = []
         self.skipped = 0  # meta-batches dropped for a non-finite loss (their loss is NaN)
+        self.rank_rates: tuple[float, ...] = ()  # under torchrun, each rank's meta-iterations/s (the latest)
 
     def add(self, event: Event) -> None:
         if isinstance(event, StepMetrics):
             self.steps.append((event.iteration, event.meta_loss, event.tasks_per_second, event.elapsed_seconds))
             self.skipped += event.meta_loss != event.meta_loss
+            self.rank_rates = event.rank_rates or self.rank_rates
         elif isinstance(event, Evaluation):
             self._add_evaluation(event)
         elif isinstance(event, (TaskFit, ClassificationFit, DecisionMap)):

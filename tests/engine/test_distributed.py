@@ -24,7 +24,6 @@ import torch
 from safetensors.torch import load_file
 
 from studio.cli import main
-from studio.cli_processes import failure_message
 from studio.config import ConfigError
 from studio.engine import Training
 from studio.engine.distributed import check_shardable, shard_sizes, shard_slice
@@ -32,6 +31,7 @@ from studio.engine.events import StepMetrics
 from studio.export import RunRecorder
 from studio.export.resume import is_resumable, resume_training
 from studio.export.run_metrics import read_metrics
+from studio.runs.ranks import failure_message
 from tests.engine.distributed_runs import CASES, ITERATIONS, curve_and_weights, preset
 
 ROOT = Path(__file__).resolve().parents[2]

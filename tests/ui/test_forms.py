@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 from superqt import QLabeledDoubleRangeSlider
 
 from studio.config import ALGORITHMS, TASKS, ConfigError, TaskConfig, load_preset, param
-from studio.engine.device import available_devices
+from studio.engine.device import available_devices, process_choices
 from studio.engine.registry import FAMILIES
 from studio.engine.tasks import build_family
 from studio.ui.panels.preview import PREVIEW_TASKS
@@ -54,7 +54,9 @@ def test_controls_follow_the_field_metadata(window):
     assert [algorithms.itemData(i) for i in range(algorithms.count())] == ALGORITHMS.names()
     devices = control(window, "deviceCombo")
     listed = [devices.itemData(i) for i in range(devices.count())]
-    assert listed == ["auto"] + [d.name for d in available_devices()] and devices.currentData() == "cpu"
+    shared = [(choice.device, choice.processes) for choice in process_choices()]  # several processes (torchrun)
+    assert listed == [("auto", 1)] + [(d.name, 1) for d in available_devices()] + shared
+    assert devices.currentData() == ("cpu", 1)
 
 
 def test_an_invalid_field_is_marked_and_disables_start(window):
