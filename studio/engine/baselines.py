@@ -21,9 +21,11 @@ from collections.abc import Iterator
 import torch
 
 from studio.config import ALGORITHMS, AlgorithmConfig, EvaluationConfig, Preset
-from studio.engine.events import BaselineEvaluation
+from studio.engine.algorithms.base import MetaLearner, Params
+from studio.engine.events import BaselineEvaluation, Evaluation, FineTuning
 from studio.engine.finetuning import choose_finetuning, finetuned_evaluation, tuning_tasks
-from studio.engine.tasks.base import TaskBatch
+from studio.engine.protocol import evaluation_learner
+from studio.engine.tasks.base import TaskBatch, TaskFamily
 
 
 def baseline_algorithm(name: str, settings: EvaluationConfig, kind: str) -> AlgorithmConfig:
@@ -54,14 +56,26 @@ def train_baseline(preset: Preset, name: str, device: torch.device, kind: str):
 
 
 def evaluate_baselines(
-    preset: Preset, tasks: TaskBatch, steps: int, device: torch.device, kind: str, iteration: int = 0
+    preset: Preset, tasks: TaskBatch, steps: int, device: torch.device, family: TaskFamily, iteration: int = 0
 ) -> Iterator[BaselineEvaluation]:
     """Each baseline the preset asks for: trained, its fine-tuning chosen on validation tasks, then scored on
-    ``tasks`` after 0..steps steps and after the chosen count."""
+    ``tasks`` (drawn from ``family``) after 0..steps steps and after the chosen count, under the meta-learner's
+    evaluation protocol (its batch-norm statistics; the tasks' ways and shots, with a new head of their size)."""
+    validation = tuning_tasks(preset) if preset.evaluation.baselines else None
     for name in preset.evaluation.baselines:
-        training = train_baseline(preset, name, device, kind)
-        learner, params = training.learner, training.params
-        validation = tuning_tasks(preset, training.family)
-        chosen = choose_finetuning(learner, params, validation, preset.evaluation, steps, device)
-        evaluation = finetuned_evaluation(learner, params, tasks, chosen, steps, device, iteration)
-        yield BaselineEvaluation(name, evaluation, chosen, learner.pretraining)
+        training = train_baseline(preset, name, device, family.kind)
+        evaluator = evaluation_learner(training.learner, preset, family)
+        params = evaluator.evaluation_params(training.params)
+        chosen, evaluation = tuned_evaluation(evaluator, params, preset, validation, tasks, steps, iteration)
+        yield BaselineEvaluation(name, evaluation, chosen, evaluator.pretraining)
+
+
+def tuned_evaluation(
+    evaluator: MetaLearner, params: Params, preset: Preset, validation: TaskBatch, tasks: TaskBatch, steps: int,
+    iteration: int = 0,
+) -> tuple[FineTuning, Evaluation]:  # fmt: skip
+    """A baseline's fine-tuning (``evaluator``, set to the evaluation protocol) chosen on ``validation``, and
+    its scores on ``tasks`` after 0..steps steps and after the chosen count."""
+    device = next(evaluator.model.parameters()).device
+    chosen = choose_finetuning(evaluator, params, validation, preset.evaluation, steps, device)
+    return chosen, finetuned_evaluation(evaluator, params, tasks, chosen, steps, device, iteration)

@@ -192,6 +192,8 @@ class RunFinished:
     final: Evaluation | None
     message: str = ""
     skipped_batches: int = 0
+    # a pretrain/scratch run: the fine-tuning rate and step count ``final`` was scored at, chosen on tuning tasks
+    finetuning: FineTuning | None = None
 
 
 Event = (

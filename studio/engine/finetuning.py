@@ -13,16 +13,17 @@ the (rate, step count) with the lowest mean validation query loss is chosen
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 
 import torch
 
 from studio.config import ConfigError, EvaluationConfig, Preset
-from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import MetaLearner, Params
 from studio.engine.evaluation import adaptation_scores, evaluate
 from studio.engine.events import Evaluation, FineTuning
+from studio.engine.protocol import evaluation_family
 from studio.engine.streams import generator
 from studio.engine.tasks import TaskBatch, TaskFamily
 
@@ -30,8 +31,10 @@ from studio.engine.tasks import TaskBatch, TaskFamily
 NO_INNER_STEPS_GRID = (10, 50, 100)
 
 
-def tuning_tasks(preset: Preset, family: TaskFamily) -> TaskBatch:
-    """The validation tasks a baseline's fine-tuning is chosen on (their own stream)."""
+def tuning_tasks(preset: Preset, family: TaskFamily | None = None) -> TaskBatch:
+    """The validation tasks a baseline's fine-tuning is chosen on (their own stream), with the evaluation
+    protocol's ways and shots: from ``family``, which must give them, else from a family built for them."""
+    family = family if family is not None else evaluation_family(preset, "validation")
     return family.sample(preset.evaluation.tuning_tasks, generator(preset.seed, "tuning"), split="validation")
 
 
@@ -42,10 +45,11 @@ def step_grid(settings: EvaluationConfig, compared_steps: int) -> tuple[int, ...
     return (compared_steps,) if compared_steps > 0 else NO_INNER_STEPS_GRID
 
 
-def with_finetuning(learner: MetaLearner, lr: float, **changes: object) -> MetaLearner:
-    """The same learner fine-tuning at step size ``lr`` (and any other ``[algorithm]`` changes)."""
-    config = dataclasses.replace(learner.config, inner_lr=lr, **changes)
-    return build_learner(config, learner.model, learner.kind, getattr(learner, "shared_classes", 0))
+def with_finetuning(learner: MetaLearner, lr: float) -> MetaLearner:
+    """The same learner, evaluation protocol included (batch norm, a new head), fine-tuning at step size ``lr``."""
+    tuned = copy.copy(learner)
+    tuned.config = dataclasses.replace(learner.config, inner_lr=lr)
+    return tuned
 
 
 def choose_finetuning(

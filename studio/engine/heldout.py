@@ -9,11 +9,11 @@ import torch
 from studio.config import ConfigError, Preset
 from studio.config.sections import BASELINES
 from studio.engine.algorithms import build_learner
-from studio.engine.baselines import evaluate_baselines
+from studio.engine.baselines import evaluate_baselines, tuned_evaluation
 from studio.engine.device import resolve_device
 from studio.engine.evaluation import evaluate
 from studio.engine.events import BaselineEvaluation, Evaluation
-from studio.engine.finetuning import choose_finetuning, finetuned_evaluation, finetuning_words, tuning_tasks
+from studio.engine.finetuning import finetuning_words, tuning_tasks
 from studio.engine.protocol import evaluation_family, evaluation_learner
 from studio.engine.streams import generator
 from studio.engine.tasks import TaskBatch, TaskFamily
@@ -47,24 +47,18 @@ def evaluate_model(
     _check_input_size(model, family)
     learner = build_learner(preset.algorithm, model.to(target), family.kind)
     learner = evaluation_learner(learner, preset, family)
-    params = learner.init_parameters()
+    params = learner.evaluation_params(learner.init_parameters())
     if learner_state is not None:
         params = learner.restore_extra_state(params, learner_state)
     elif learner.extra_state(params):
         raise ConfigError(f"'{preset.algorithm.name}' needs its learned meta-parameters (learner.safetensors)")
+    test = heldout_tasks(preset, family, tasks)
     if preset.algorithm.name in BASELINES:  # a baseline's own run: its fine-tuning is chosen on validation tasks
-        return _tuned_baseline(preset, family, learner, params, heldout_tasks(preset, family, tasks), steps, notify)
-    return evaluate(learner, params, heldout_tasks(preset, family, tasks), steps, target)
-
-
-def _tuned_baseline(preset: Preset, family: TaskFamily, learner, params, tasks: TaskBatch, steps: int, notify):
-    """A ``pretrain``/``scratch`` run scored at the step size and count chosen on validation tasks (said to
-    ``notify``)."""
-    device = next(learner.model.parameters()).device
-    chosen = choose_finetuning(learner, params, tuning_tasks(preset, family), preset.evaluation, steps, device)
-    if notify is not None:
-        notify(f"{preset.algorithm.name}: {finetuning_words(chosen)}")
-    return finetuned_evaluation(learner, params, tasks, chosen, steps, device)
+        chosen, evaluation = tuned_evaluation(learner, params, preset, tuning_tasks(preset), test, steps)
+        if notify is not None:
+            notify(f"{preset.algorithm.name}: {finetuning_words(chosen)}")
+        return evaluation
+    return evaluate(learner, params, test, steps, target)
 
 
 def _check_input_size(model: torch.nn.Module, family: TaskFamily) -> None:
@@ -89,4 +83,4 @@ def evaluate_heldout_baselines(
     """The preset's ``[evaluation] baselines`` on the same test-stream tasks as :func:`evaluate_model`."""
     target = resolve_device(device or preset.training.device)
     family = evaluation_family(preset, "test")
-    return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target, family.kind))
+    return list(evaluate_baselines(preset, heldout_tasks(preset, family, tasks), steps, target, family))

@@ -10,9 +10,10 @@ import torch
 
 from studio.config import Preset, preset_to_dict
 from studio.config.compatibility import check_combination
+from studio.config.sections import BASELINES
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import Params
-from studio.engine.baselines import evaluate_baselines
+from studio.engine.baselines import evaluate_baselines, tuned_evaluation
 from studio.engine.device import resolve_device
 from studio.engine.distributed import PeerLost, World, check_shardable, join
 from studio.engine.errors import NonFiniteStep
@@ -21,6 +22,7 @@ from studio.engine.events import (
     BaselineEvaluation,
     Evaluation,
     Event,
+    FineTuning,
     FinishReason,
     Notice,
     RunFinished,
@@ -28,6 +30,7 @@ from studio.engine.events import (
     StepMetrics,
     TasksDrawn,
 )
+from studio.engine.finetuning import tuning_tasks
 from studio.engine.models import build_model, parameter_count
 from studio.engine.models.weights import initial_weights, load_checked
 from studio.engine.protocol import evaluation_family, evaluation_learner, evaluation_task
@@ -171,12 +174,12 @@ class Training:
     def evaluate(self) -> Evaluation:
         """Query loss on the held-out tasks after 0..inner_steps steps (the same tasks every time)."""
         args = (self.eval_tasks, self.inner_steps, self.device, self.iteration, self.world)
-        return evaluate(self.evaluator, self.params, *args)
+        return evaluate(self.evaluator, self.evaluator.evaluation_params(self.params), *args)
 
     def task_fit(self):
         """The first held-out task drawn before and after adaptation, as the family can show it."""
         args = (self.eval_family, self.eval_tasks, self.inner_steps, self.device, self.iteration)
-        return task_fit(self.evaluator, self.params, *args)
+        return task_fit(self.evaluator, self.evaluator.evaluation_params(self.params), *args)
 
     def tasks_drawn(self) -> TasksDrawn:
         values = {k: np.asarray(v, dtype=np.float64) for k, v in self.sampler.drawn.items()}
@@ -195,8 +198,20 @@ class Training:
 
     def baseline_events(self) -> Iterator[BaselineEvaluation]:
         """The preset's ``[evaluation] baselines``, scored on this run's held-out tasks and steps."""
-        args = (self.eval_tasks, self.inner_steps, self.device, self.family.kind, self.iteration)
+        args = (self.eval_tasks, self.inner_steps, self.device, self.eval_family, self.iteration)
         return evaluate_baselines(self.preset, *args)
+
+    def tuned_final(self, evaluation: Evaluation | None) -> tuple[Evaluation | None, FineTuning | None]:
+        """A ``pretrain``/``scratch`` run's final scores at the fine-tuning rate and step count chosen on the
+        tuning tasks from the preset's grid (as ``studio eval`` scores it); other runs' as they are."""
+        if evaluation is None or self.preset.algorithm.name not in BASELINES:
+            return evaluation, None
+        params = self.evaluator.evaluation_params(self.params)
+        validation = tuning_tasks(self.preset, self.eval_family)
+        chosen, tuned = tuned_evaluation(
+            self.evaluator, params, self.preset, validation, self.eval_tasks, self.inner_steps, self.iteration
+        )
+        return tuned, chosen
 
     def model_spec(self) -> dict:
         """What rebuilds the network: the ``[model]`` section and the task's dimensions."""
@@ -268,8 +283,11 @@ class Training:
             evaluation = yield from self._evaluation_events()
         if reason == FinishReason.COMPLETED and self.world.is_main:  # baselines train networks of their own: once
             yield from self.baseline_events()
+        final, chosen = self.tuned_final(evaluation) if reason != FinishReason.DIVERGED else (evaluation, None)
         rate = self.tasks_seen / self.train_seconds if self.train_seconds else 0.0
-        yield RunFinished(self.iteration, reason, self.train_seconds, rate, evaluation, message, self.skipped_batches)
+        yield RunFinished(
+            self.iteration, reason, self.train_seconds, rate, final, message, self.skipped_batches, chosen
+        )
 
     def _evaluation_events(self) -> Iterator[Event]:
         evaluation = self.evaluate()

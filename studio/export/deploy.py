@@ -82,6 +82,7 @@ def adapt_run(
         raise ConfigError.at("steps", f"must be >= 0, got {steps}")
     learner, params = _learner(run_dir, preset, family.kind)
     learner = learner.for_evaluation(_ways(support, family), batch_norm_mode(preset), _ways_field(image_folder))
+    params = learner.evaluation_params(params)
     module = _adapted_module(learner, params, support, steps)
     return AdaptedModel(module.eval(), support, steps, preset.algorithm.name, family.kind, run_dir)
 

@@ -17,6 +17,14 @@ def evaluation_dict(evaluation: Evaluation | None) -> dict | None:
     return {k: v for k, v in dataclasses.asdict(evaluation).items() if v is not None}
 
 
+def final_dict(finished: RunFinished) -> dict | None:
+    """The run's final scores; for a ``pretrain``/``scratch`` run, with the fine-tuning chosen for them."""
+    document = evaluation_dict(finished.final)
+    if document is not None and finished.finetuning is not None:
+        document["finetuning"] = dataclasses.asdict(finished.finetuning)
+    return document
+
+
 def baseline_dict(baseline: BaselineEvaluation) -> dict:
     """A baseline's scores, the fine-tuning chosen for it (``finetuning``) and what it was pretrained on."""
     document = evaluation_dict(baseline.evaluation)
@@ -44,7 +52,7 @@ def summary_dict(
         "status": finished.reason,
         "iterations": finished.iteration,
         "total_iterations": started.total_iterations,
-        "final_evaluation": evaluation_dict(finished.final),
+        "final_evaluation": final_dict(finished),
         "evaluation_protocol": evaluation_protocol(started.preset),
         "train_seconds": round(finished.elapsed_seconds, 3),
         "wall_seconds": round(wall_seconds, 3),

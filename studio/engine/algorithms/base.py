@@ -90,6 +90,10 @@ class MetaLearner:
         evaluator.batch_norm = batch_norm
         return evaluator
 
+    def evaluation_params(self, params: Params) -> Params:
+        """The meta-parameters this copy scores with (:meth:`for_evaluation` may give a network another head)."""
+        return params
+
     def check_ways(self, ways: int, field: str) -> None:
         """Learners whose classifier is the network's head (not built from the support set) need N = its outputs."""
         outputs = head_outputs(self.model)

@@ -31,15 +31,14 @@ the new head scores by scaled cosine similarity as well.
 
 from __future__ import annotations
 
-import hashlib
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import grad
 
 from studio.config.algorithms.pretrain import PretrainAlgorithm
-from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.base import Params
+from studio.engine.algorithms.finetune import FineTuneBaseline, head_seed
 from studio.engine.algorithms.layers import HeadSplit
 from studio.engine.losses import accuracy
 from studio.engine.registry import LEARNERS
@@ -79,7 +78,7 @@ def cosine_logits(features: torch.Tensor, weight: torch.Tensor, scale: torch.Ten
 
 
 @LEARNERS.register("pretrain")
-class Pretrain(GradientLearner):
+class Pretrain(FineTuneBaseline):
     description = (
         "Baseline (Chen et al. 2019): a classifier over all training classes, then a new head fine-tuned on "
         "each task; regression: one network trained on the pooled tasks."
@@ -122,7 +121,7 @@ class Pretrain(GradientLearner):
         """The C-way head, initialised as ``nn.Linear`` is, from a stream seeded by the network's own initial
         head (so the preset's seed fixes it and the caller's random state is untouched)."""
         like = params[self.head_weight].detach()
-        seed = int.from_bytes(hashlib.sha256(like.cpu().numpy().tobytes()).digest()[:8], "little")
+        seed = head_seed(like)
         bound = 1 / self.split.feature_dim**0.5
         draw = torch.rand(self.shared_classes, self.split.feature_dim, generator=torch.Generator().manual_seed(seed))
         weight = ((2 * draw - 1) * bound).to(like)
@@ -159,7 +158,7 @@ class Pretrain(GradientLearner):
 
     def head_curve(self, params: Params, xs, ys, xq, yq, steps: int) -> torch.Tensor:
         """One task's query loss and accuracy after 0..steps SGD steps on the head alone, (steps + 1, 2)."""
-        support, query = self.split.features(params, xs), self.split.features(params, xq)
+        support, query = self.support_and_query(lambda x: self.split.features(params, x), xs, xq)
         head = {k: params[k] for k in self.fast_names}
 
         def support_loss(fast: Params) -> torch.Tensor:

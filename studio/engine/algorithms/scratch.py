@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import torch
 
-from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.base import Params
+from studio.engine.algorithms.finetune import FineTuneBaseline
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
 
 
 @LEARNERS.register("scratch")
-class Scratch(GradientLearner):
+class Scratch(FineTuneBaseline):
     description = "Baseline: fine-tune a freshly initialised network on each task's support set."
     meta_trained = False  # the meta-parameters never change
     pretraining = "none: the network keeps its initialisation"
