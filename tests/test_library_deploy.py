@@ -127,7 +127,12 @@ def test_a_csv_group_is_encoded_as_in_training(tmp_path):
     group = sorted(family.tensors)[0]
     adapted = adapt_run(run, csv_group=group)
     torch.testing.assert_close(adapted.support.x, family.tensors[group][0])
-    assert task_sources(run) == {"heldout": True, "csv_groups": sorted(family.tensors), "image_folder_classes": None}
+    assert task_sources(run) == {
+        "heldout": True,
+        "csv_groups": sorted(family.tensors),
+        "image_folder_classes": None,
+        "any_classes": False,
+    }
     with pytest.raises(ConfigError, match="no usable group 'nobody'"):
         adapt_run(run, csv_group="nobody")
 

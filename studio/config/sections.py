@@ -57,8 +57,9 @@ class AlgorithmConfig:
     task_kinds: ClassVar[tuple[str, ...]] = ("regression", "classification")
     name: str = param("maml", "Algorithm", "The meta-learning algorithm.")
     # How the algorithm may be evaluated (README, "Evaluation protocol"); subclasses override.
-    # any_ways: its classifier is built from each support set, so test tasks may have any number of classes;
-    # otherwise the network's head has one output per training class and fixes N.
+    # any_ways: its classifier is built from each support set (or, for the fine-tuning baselines, is a new head
+    # on each task), so test tasks may have any number of classes; otherwise the network's head has one output
+    # per training class and fixes N.
     any_ways: ClassVar[bool] = False
     # batch-norm statistics its paper evaluated with, the default of evaluation.batch_norm
     paper_batch_norm: ClassVar[str] = "transductive"

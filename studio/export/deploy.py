@@ -100,13 +100,16 @@ def _ways_field(image_folder: str | Path | None) -> str:
 
 def task_sources(run_dir: str | Path) -> dict[str, object]:
     """What :func:`adapt_run` can adapt this run to (for a task picker): held-out tasks always, the CSV's
-    groups for a tabular preset, a folder of new classes for an image preset (and how many classes)."""
-    family = build_family(load_preset(Path(run_dir) / "preset.toml").task)
+    groups for a tabular preset, a folder of new classes for an image preset (how many classes it trained on,
+    and whether its learner takes a folder of any number of classes)."""
+    preset = load_preset(Path(run_dir) / "preset.toml")
+    family = build_family(preset.task)
     images = getattr(family, "store", None) is not None
     return {
         "heldout": True,
         "csv_groups": sorted(getattr(family, "tensors", None) or ()),
         "image_folder_classes": family.output_dim if images else None,
+        "any_classes": images and preset.algorithm.any_ways,
     }
 
 

@@ -72,7 +72,7 @@ class AdaptExportDialog(QDialog):
         self.group = QComboBox()
         self.group.addItems([str(g) for g in self.sources.get("csv_groups") or []])
         classes = self.sources.get("image_folder_classes")
-        self.folder = QLineEdit(placeholderText=f"a folder with {classes} class subfolders" if classes else "")
+        self.folder = QLineEdit(placeholderText=folder_hint(classes, bool(self.sources.get("any_classes"))))
         self.steps = QSpinBox(minimum=-1, maximum=10_000, value=-1, specialValueText="the run's")
         self.form.addRow("Adapt to", self.source)
         self.form.addRow("Held-out task", self.task)
@@ -150,3 +150,12 @@ class AdaptExportDialog(QDialog):
         self.message.setStyleSheet(f"color: {colour};")
         self.adjustSize()  # room for a long message
         return None
+
+
+def folder_hint(classes: int | None, any_classes: bool) -> str:
+    """The image folder field's placeholder: how many class subfolders the run's learner takes."""
+    if not classes:
+        return ""
+    return (
+        "a folder with any number of class subfolders" if any_classes else f"a folder with {classes} class subfolders"
+    )

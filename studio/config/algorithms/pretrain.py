@@ -15,6 +15,10 @@ from studio.config.sections import pretrain_head_param
 class FineTuneConfig(InnerLoopConfig):
     """A baseline adapts to a task by plain SGD fine-tuning on its support set."""
 
+    # any N at test time: the network's head never learns across tasks, so each test task gets a new head of its
+    # own size (studio/engine/algorithms/finetune.py)
+    any_ways: ClassVar[bool] = True
+
     inner_lr: float = inner_lr_param(
         0.01, "Fine-tuning rate", "SGD step size when fine-tuning on a task's support set."
     )

@@ -46,10 +46,8 @@ def with_new_head(model: nn.Sequential, outputs: int) -> nn.Sequential:
 
 
 class FineTuneBaseline(GradientLearner):
-    """A learner that fine-tunes a network whose head never learned across tasks: any N at test time."""
-
-    def check_ways(self, ways: int, field: str) -> None:
-        """Any N: the head is new on every test task (see the module docstring)."""
+    """A learner that fine-tunes a network whose head never learned across tasks: any N at test time (its
+    settings say ``any_ways``)."""
 
     def for_evaluation(self, ways: int | None, batch_norm: str, ways_field: str = "evaluation.ways") -> MetaLearner:
         """As the base class; for ``ways``-way tasks other than the head's, with a new ``ways``-way head."""
