@@ -2,17 +2,23 @@
 # Issue #14 items 1-2: the pretrain (Chen et al. 2019 Baseline) and scratch baselines, their fine-tuning rate
 # and step count chosen on validation tasks, against a ProtoNet, on glyphs and on a folder of glyph PNGs.
 # Reduced scale so that it runs on a CPU (200 classes without rotations, Conv-4 with 32 filters, 300 ProtoNet
-# and 400 pretraining iterations); prints what `studio eval` prints.  Usage: benchmarks/fair_baselines.sh [OUT]
+# and 400 pretraining iterations); prints what `studio eval` prints.  The pretrain baseline's body (frozen or
+# fine-tuned) is chosen on the tuning tasks with the rate and step count (evaluation.pretrain_body = "chosen").
+# Usage: benchmarks/fair_baselines.sh [OUT] [both|glyphs|folder]  (glyphs alone: about 15 min on 2 loaded cores)
 set -euo pipefail
 OUT=${1:-/tmp/fair-baselines}
+PARTS=${2:-both}
 PY=${PYTHON:-python}
 SMALL=(--set task.classes=200 --set task.rotations=false --set model.filters=32)
 BASE=(--set 'evaluation.baselines=["pretrain","scratch"]' --set evaluation.pretrain_iterations=400
-      --set 'evaluation.baseline_steps=[20,100]' --set 'evaluation.baseline_lrs=[0.1,0.5]' --set evaluation.tuning_tasks=10)
+      --set 'evaluation.baseline_steps=[20,100]' --set 'evaluation.baseline_lrs=[0.01,0.1,0.5]' --set evaluation.tuning_tasks=10)
 RUN=(--iterations 300 --set training.eval_every=300 --set training.eval_tasks=50 --quiet --overwrite)
 mkdir -p "$OUT"
-$PY -m studio run protonet-glyphs "${RUN[@]}" "${SMALL[@]}" --out "$OUT/glyphs"
-$PY -m studio eval "$OUT/glyphs" --tasks 100 "${BASE[@]}"
+if [ "$PARTS" != folder ]; then
+  $PY -m studio run protonet-glyphs "${RUN[@]}" "${SMALL[@]}" --out "$OUT/glyphs"
+  $PY -m studio eval "$OUT/glyphs" --tasks 100 "${BASE[@]}"
+fi
+[ "$PARTS" = glyphs ] && exit 0
 $PY - "$OUT/folder" <<'PYTHON'
 import sys
 from pathlib import Path

@@ -132,7 +132,7 @@ def pretrain_head_param(label: str = "Classifier head") -> str:
     )
 
 
-BASELINE_BODIES = ("frozen", "fine-tuned")
+BASELINE_BODIES = ("chosen", "frozen", "fine-tuned")
 BATCH_NORM_MODES = ("auto", "transductive", "support")
 
 
@@ -211,9 +211,10 @@ class EvaluationConfig:
     )
     pretrain_head: str = pretrain_head_param("Pretrain baseline head")
     pretrain_body: str = param(
-        "frozen",
+        "chosen",
         "Pretrain baseline body",
         "frozen: only the pretrain baseline's head learns on a test task's support set (Chen et al. 2019); "
-        "fine-tuned: every layer does.",
+        "fine-tuned: every layer does; chosen: whichever of the two has the lower validation query loss, "
+        "chosen on the tuning tasks with the rate and step count.",
         choices=BASELINE_BODIES,
     )

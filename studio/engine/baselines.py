@@ -16,6 +16,7 @@ meta-learner (and the chosen count), so their curves can be read against its.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator
 
 import torch
@@ -33,7 +34,8 @@ def baseline_algorithm(name: str, settings: EvaluationConfig, kind: str) -> Algo
     algorithm = ALGORITHMS.get(name)(inner_lr=settings.finetune_lr)
     if name != "pretrain":
         return algorithm
-    frozen = settings.pretrain_body == "frozen" and kind == "classification"  # regression: every layer
+    # regression: every layer; "chosen": set up frozen, both bodies tried on the tuning tasks (body_variants)
+    frozen = settings.pretrain_body != "fine-tuned" and kind == "classification"
     return dataclasses.replace(algorithm, head=settings.pretrain_head, adapt_layers=("head",) if frozen else ())
 
 
@@ -66,16 +68,31 @@ def evaluate_baselines(
         training = train_baseline(preset, name, device, family.kind)
         evaluator = evaluation_learner(training.learner, preset, family)
         params = evaluator.evaluation_params(training.params)
-        chosen, evaluation = tuned_evaluation(evaluator, params, preset, validation, tasks, steps, iteration)
+        bodies = body_variants(evaluator, preset.evaluation) if name == "pretrain" else {"": evaluator}
+        chosen, evaluation = tuned_evaluation(bodies, params, preset, validation, tasks, steps, iteration)
         yield BaselineEvaluation(name, evaluation, chosen, evaluator.pretraining)
 
 
+def body_variants(learner: MetaLearner, settings: EvaluationConfig) -> dict[str, MetaLearner]:
+    """The pretrain baseline with each body ``pretrain_body`` lets it fine-tune with, by name: both when it is
+    ``chosen`` (classification with a pretrained body), else the one the preset set up."""
+    if settings.pretrain_body != "chosen" or not getattr(learner, "shared_classes", 0):
+        return {"": learner}
+    return {"frozen": learner.with_body(frozen=True), "fine-tuned": learner.with_body(frozen=False)}
+
+
 def tuned_evaluation(
-    evaluator: MetaLearner, params: Params, preset: Preset, validation: TaskBatch, tasks: TaskBatch, steps: int,
-    iteration: int = 0,
+    bodies: dict[str, MetaLearner], params: Params, preset: Preset, validation: TaskBatch, tasks: TaskBatch,
+    steps: int, iteration: int = 0,
 ) -> tuple[FineTuning, Evaluation]:  # fmt: skip
-    """A baseline's fine-tuning (``evaluator``, set to the evaluation protocol) chosen on ``validation``, and
-    its scores on ``tasks`` after 0..steps steps and after the chosen count."""
-    device = next(evaluator.model.parameters()).device
-    chosen = choose_finetuning(evaluator, params, validation, preset.evaluation, steps, device)
-    return chosen, finetuned_evaluation(evaluator, params, tasks, chosen, steps, device, iteration)
+    """A baseline's fine-tuning chosen on ``validation`` (its rate and step count, and which of ``bodies``, the
+    baseline set to the evaluation protocol with each body it may fine-tune, by name), and its scores on
+    ``tasks`` after 0..steps steps and after the chosen count.  A body is chosen by the lower validation loss
+    (the first when the grid has a single pair and nothing is tuned)."""
+    device = next(iter(params.values())).device
+    choices = {
+        body: choose_finetuning(b, params, validation, preset.evaluation, steps, device) for body, b in bodies.items()
+    }
+    body = min(choices, key=lambda name: choices[name].validation_loss if choices[name].tasks else -math.inf)
+    chosen = dataclasses.replace(choices[body], body=body)
+    return chosen, finetuned_evaluation(bodies[body], params, tasks, chosen, steps, device, iteration)

@@ -68,6 +68,7 @@ class FineTuning:
     steps: int
     validation_loss: float = float("nan")
     tasks: int = 0
+    body: str = ""  # the pretrain baseline's body on a task ("frozen" or "fine-tuned"); "" for the others
 
 
 @dataclass(frozen=True)

@@ -98,4 +98,5 @@ def keep_steps(evaluation: Evaluation, steps: set[int]) -> Evaluation:
 def finetuning_words(finetuning: FineTuning) -> str:
     """``"fine-tuned at lr 0.1 for 50 steps (chosen on 50 validation tasks)"``, for printing."""
     chosen = f"chosen on {finetuning.tasks} validation tasks" if finetuning.tasks else "from the preset, not tuned"
-    return f"fine-tuned at lr {finetuning.lr:g} for {finetuning.steps} steps ({chosen})"
+    body = f", body {finetuning.body}" if finetuning.body else ""
+    return f"fine-tuned at lr {finetuning.lr:g} for {finetuning.steps} steps{body} ({chosen})"

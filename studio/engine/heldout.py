@@ -54,7 +54,7 @@ def evaluate_model(
         raise ConfigError(f"'{preset.algorithm.name}' needs its learned meta-parameters (learner.safetensors)")
     test = heldout_tasks(preset, family, tasks)
     if preset.algorithm.name in BASELINES:  # a baseline's own run: its fine-tuning is chosen on validation tasks
-        chosen, evaluation = tuned_evaluation(learner, params, preset, tuning_tasks(preset), test, steps)
+        chosen, evaluation = tuned_evaluation({"": learner}, params, preset, tuning_tasks(preset), test, steps)
         if notify is not None:
             notify(f"{preset.algorithm.name}: {finetuning_words(chosen)}")
         return evaluation

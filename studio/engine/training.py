@@ -209,7 +209,7 @@ class Training:
         params = self.evaluator.evaluation_params(self.params)
         validation = tuning_tasks(self.preset, self.eval_family)
         chosen, tuned = tuned_evaluation(
-            self.evaluator, params, self.preset, validation, self.eval_tasks, self.inner_steps, self.iteration
+            {"": self.evaluator}, params, self.preset, validation, self.eval_tasks, self.inner_steps, self.iteration
         )
         return tuned, chosen
 

@@ -81,3 +81,16 @@ def test_a_baseline_runs_summary_is_scored_at_the_fine_tuning_chosen_for_it(tmp_
     chosen = final["finetuning"]
     assert chosen["lr"] in (0.001, 0.02) and chosen["steps"] in (2, 5) and chosen["tasks"] == 4
     assert final["steps"] == sorted({0, 1, chosen["steps"]})  # the run's own inner step, and the chosen count
+
+
+def test_the_pretrain_baselines_body_is_chosen_on_the_tuning_tasks(one_thread):
+    """``pretrain_body = "chosen"`` fine-tunes whichever body (frozen, fine-tuned) has the lower validation loss."""
+    grid = {**BASELINES, "baselines": ["pretrain"], "baseline_lrs": [0.01, 0.1], "baseline_steps": [2, 5]}
+    chosen = {}
+    for body in ("chosen", "frozen", "fine-tuned"):
+        preset = glyphs("protonet", task=TASK, evaluation={**grid, "pretrain_body": body}, model={"filters": 8})
+        (chosen[body],) = [b.finetuning for b in Training(preset).baseline_events()]
+    lower = min(("frozen", "fine-tuned"), key=lambda body: chosen[body].validation_loss)
+    assert chosen["chosen"].body == lower and chosen["frozen"].body == chosen["fine-tuned"].body == ""
+    assert chosen["chosen"].validation_loss == chosen[lower].validation_loss
+    assert chosen["frozen"].validation_loss != chosen["fine-tuned"].validation_loss  # a real choice

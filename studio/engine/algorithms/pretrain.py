@@ -31,6 +31,9 @@ the new head scores by scaled cosine similarity as well.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -39,7 +42,7 @@ from torch.func import grad
 from studio.config.algorithms.pretrain import PretrainAlgorithm
 from studio.engine.algorithms.base import Params
 from studio.engine.algorithms.finetune import FineTuneBaseline, head_seed
-from studio.engine.algorithms.layers import HeadSplit
+from studio.engine.algorithms.layers import HeadSplit, adapted_parameters
 from studio.engine.losses import accuracy
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
@@ -93,6 +96,14 @@ class Pretrain(FineTuneBaseline):
         self.head_weight = f"{len(model) - 1}.weight" if self.split is not None else ""
         # the body frozen on a test task: embed each task once and fine-tune only the head on the embeddings
         self.body_frozen = self.split is not None and not self.split.body_names & set(self.fast_names)
+
+    def with_body(self, frozen: bool) -> Pretrain:
+        """A copy that adapts only the new head on a test task (``frozen``) or every layer (classification)."""
+        variant = copy.copy(self)
+        variant.config = dataclasses.replace(self.config, adapt_layers=("head",) if frozen else ())
+        variant.fast_names = adapted_parameters(self.model, variant.config.adapt_layers)
+        variant.body_frozen = frozen
+        return variant
 
     @property
     def meta_trained(self) -> bool:
