@@ -30,6 +30,7 @@ class Spec:
     advanced: bool = False
     is_path: bool = False  # a file or folder; relative paths in a preset file are relative to that file
     columns_of: str | None = None  # names columns of the CSV file that this sibling field gives (forms offer them)
+    angle: bool = False  # radians: forms show and read multiples of π (2π, not 6.28)
 
 
 def param(default: Any, label: str, help: str, **spec: Any) -> Any:
@@ -58,6 +59,7 @@ def range_param(
     minimum: float = -1000.0,
     maximum: float = 1000.0,
     step: float = 0.1,
+    angle: bool = False,
 ) -> Any:
-    """A [low, high] range field (a two-handled slider in the window)."""
-    return param(default, label, help, is_range=True, minimum=minimum, maximum=maximum, step=step)
+    """A [low, high] range field (a two-handled slider in the window); ``angle``: in radians."""
+    return param(default, label, help, is_range=True, minimum=minimum, maximum=maximum, step=step, angle=angle)

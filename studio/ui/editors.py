@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFocusEvent, QValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
 from studio.engine.device import available_devices, process_choices, resolve_device
+from studio.ui.angle_editor import AngleRange
 from studio.ui.column_editors import ColumnChecks, ColumnCombo
+from studio.ui.number_entry import Emit, NumberEntry
 from studio.ui.path_editor import PathEditor, looks_like_path
 
-Emit = Callable[[Any], None]
 INT32 = 2**31 - 1
 OBJECT_NAMES = {
     "training.iterations": "iterationsSpin",
@@ -63,7 +63,9 @@ def make_editor(
         return PathEditor(spec, value, emit)
     if typing.get_origin(kind) is tuple:
         item = typing.get_args(kind)[0]
-        return range_editor(spec, value, emit, item) if spec.is_range else list_editor(value, emit, item)
+        if spec.is_range:
+            return AngleRange(spec, value, emit) if spec.angle else range_editor(spec, value, emit, item)
+        return list_editor(value, emit, item)
     if kind is bool and isinstance(value, bool):
         return check_editor(value, emit)
     if kind is int and isinstance(value, int) and abs(value) <= INT32:
@@ -127,47 +129,6 @@ def check_editor(value: bool, emit: Emit) -> QCheckBox:
     return box
 
 
-class NumberEntry:
-    """Lets a spin box hold whatever is typed (``0`` where the minimum is 1, ``abc``, ``-1``) instead of
-    snapping back: validation then marks the field with what was expected and what was typed."""
-
-    limits: tuple[float | None, float | None] = (None, None)  # the field's range, which the arrows keep to
-
-    def validate(self, text: str, pos: int) -> object:
-        return QValidator.State.Acceptable, text, pos
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
-        low, high = self.limits
-        value = self.value() + steps * self.singleStep()
-        value = value if low is None else max(value, low)
-        self.setValue(value if high is None else min(value, high))
-
-    def fixup(self, text: str) -> str:
-        return text
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
-        typed = self.lineEdit().text()
-        super().focusOutEvent(event)  # which rewrites text it cannot read as the last value
-        if self.parse(typed) is None:
-            self.lineEdit().setText(typed)
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
-        number = self.parse(text)
-        return self.value() if number is None else number
-
-    def report_edits(self, emit: Emit) -> None:
-        """Typed text goes to ``emit`` as a number, or as typed when it is none; arrow steps as their value."""
-        last: list[Any] = [self.value()]
-
-        def send(value: Any) -> None:
-            if value != last[0] or type(value) is not type(last[0]):
-                last[0] = value
-                emit(value)
-
-        self.lineEdit().textEdited.connect(lambda text: send(_or_text(self.parse(text), text)))
-        self.valueChanged.connect(send)
-
-
 class IntSpinBox(NumberEntry, QSpinBox):
     def parse(self, text: str) -> int | None:
         try:
@@ -210,10 +171,6 @@ def float_editor(spec: Spec, value: float, emit: Emit) -> FloatSpinBox:
     spin.setValue(value)
     spin.report_edits(emit)
     return spin
-
-
-def _or_text(number: float | None, text: str) -> Any:
-    return text.strip() if number is None else number
 
 
 def range_editor(spec: Spec, value: Any, emit: Emit, item: type = float) -> QWidget:

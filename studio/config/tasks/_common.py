@@ -23,4 +23,4 @@ def amplitude(help: str = "Range A is drawn from, uniformly.") -> Any:
 
 
 def phase(default: tuple[float, float] = (0.0, math.pi), help: str = "Range of the phase, radians.") -> Any:
-    return range_param(default, "Phase", help, minimum=-100.0, maximum=100.0, step=0.05)
+    return range_param(default, "Phase", help, minimum=-100.0, maximum=100.0, step=0.05, angle=True)
