@@ -91,7 +91,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.status = RunStatus(self.statusBar())
         self._build_layout()
-        build_file_menu(self, self.open_preset, self.save_preset_as, lambda: self.library.ask_open_run_folder())
+        build_file_menu(
+            self,
+            self.open_preset,
+            self.save_preset_as,
+            lambda: self.recent_files,
+            lambda: self.library.ask_open_run_folder(),
+        )
         messages = Messages(self, self.show_error, self.statusBar().showMessage)
         screen = OnScreen(lambda: self.data, lambda: self.session, lambda: self.state, self.drain_now)
         self.library = RunLibrary(self, self._library_parts(), screen, messages)  # Runs dock, compared runs, seeds
@@ -100,7 +106,9 @@ class MainWindow(QMainWindow):
             self.menuBar(), screen, figures, self.library.selection(), messages, lambda: self.runs_dir / self.run_stem()
         )
         add_tabs_beside(self, self.library.dock, ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
-        add_sweep_menu(self, lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir)
+        self.sweep_windows = add_sweep_menu(
+            self.menuBar(), lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir
+        )
 
     def _library_parts(self) -> LibraryParts:
         return LibraryParts(

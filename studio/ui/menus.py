@@ -37,9 +37,11 @@ def build_file_menu(
     window: QMainWindow,
     open_preset: Callable[[Path], None],
     save_as: Callable[[Path], None],
+    recent_files: Callable[[], RecentFiles],
     open_run: Callable[[], None] | None = None,
 ) -> QMenu:
-    """File: Open, Save as, Open run folder (``open_run`` asks for one), bundled presets, recent files, Quit."""
+    """File: Open, Save as, Open run folder (``open_run`` asks for one), bundled presets, recent files, Quit.
+    ``recent_files`` is read when the menu opens (tests give the window another store after building it)."""
     menu = window.menuBar().addMenu("&File")
     menu.addAction("&Open preset…", QKeySequence.StandardKey.Open, lambda: _ask_open(window, open_preset))
     menu.addAction("Save preset &as…", QKeySequence.StandardKey.SaveAs, lambda: _ask_save(window, save_as))
@@ -52,7 +54,7 @@ def build_file_menu(
         action.triggered.connect(lambda _=False, p=path: open_preset(p))
     recent = menu.addMenu("&Recent files")
     recent.setObjectName("recentMenu")
-    recent.aboutToShow.connect(lambda: _fill_recent(recent, window.recent_files, open_preset))
+    recent.aboutToShow.connect(lambda: _fill_recent(recent, recent_files(), open_preset))
     menu.addSeparator()
     menu.addAction("&Quit", QKeySequence.StandardKey.Quit, window.close)
     return menu

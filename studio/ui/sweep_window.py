@@ -24,8 +24,7 @@ from PySide6.QtCore import QProcess, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMainWindow,
-    QMenu,
+    QMenuBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -271,13 +270,14 @@ def _cell(value: Any) -> str:
 
 
 def add_sweep_menu(
-    window: QMainWindow,
+    menu_bar: QMenuBar,
     data: Callable[[], Mapping[str, Any]],
     apply: Callable[[str, Any], None],
     runs_dir: Callable[[], Path],
-) -> QMenu:
-    """Sweep > New sweep of this experiment: a Sweep window on the form's settings as they are now."""
-    menu = window.menuBar().addMenu("S&weep")
+) -> list[SweepWindow]:
+    """Sweep > New sweep of this experiment: a Sweep window on the form's settings as they are now.
+    Returns the list of the Sweep windows opened (the caller keeps it: they live beside the main window)."""
+    menu = menu_bar.addMenu("S&weep")
     opened: list[SweepWindow] = []
 
     def open_window() -> None:
@@ -287,5 +287,4 @@ def add_sweep_menu(
 
     action = menu.addAction("New sweep of this experiment…", open_window)
     action.setObjectName("newSweepAction")
-    window.sweep_windows = opened
-    return menu
+    return opened

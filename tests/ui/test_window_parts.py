@@ -1,4 +1,4 @@
-"""The window's helpers work from the narrow parts they are given: the Export menu built without a MainWindow."""
+"""The window's helpers work from the narrow parts they are given: the Export and File menus without a MainWindow."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import csv
 import shutil
 from pathlib import Path
 
-from PySide6.QtWidgets import QMenuBar, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow, QMenuBar, QWidget
 
 from studio.config import load_preset
 from studio.engine.events import RunStarted
 from studio.ui.export_actions import ExportActions
 from studio.ui.figure_export import FigureSources, panel_figures
+from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel
 from studio.ui.run_exports import RunSelection
 from studio.ui.run_overlay import RunOverlay
@@ -82,3 +84,21 @@ def test_export_menu_works_from_its_narrow_parts_without_a_window(qtbot, tmp_pat
     with (tmp_path / "runs.csv").open(encoding="utf-8") as handle:
         assert {row["run"] for row in csv.DictReader(handle)} == {"alpha", "beta"}
     assert len(parts.errors) == 2  # no new error
+
+
+def test_file_menu_lists_the_recent_files_it_is_given_when_it_opens(qtbot, tmp_path):
+    host = QMainWindow()
+    qtbot.addWidget(host)
+    stores = [RecentFiles(QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat))]
+    opened = []
+    menu = build_file_menu(host, opened.append, lambda path: None, lambda: stores[-1])
+    (recent,) = [a.menu() for a in menu.actions() if a.menu() is not None and a.menu().objectName() == "recentMenu"]
+    preset = tmp_path / "mine.toml"
+    preset.write_text("")
+    stores.append(RecentFiles(QSettings(str(tmp_path / "second.ini"), QSettings.Format.IniFormat)))
+    stores[-1].add(preset)  # a store given after the menu was built is the one read
+    recent.aboutToShow.emit()
+    (entry,) = recent.actions()
+    assert entry.text() == str(preset.resolve())
+    entry.trigger()
+    assert opened == [preset.resolve()]
