@@ -1,13 +1,22 @@
-"""Which devices this machine has, and turning a preset's ``device`` into one."""
+"""Which devices this machine has, and turning a preset's ``device`` into one.
+
+torch is imported where it is used: the window checks device names while torch is still loading.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from studio.config import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+DEVICE_NAME = re.compile(r"(cpu|cuda|mps)(:[0-9]+)?")
+EXPECTED = "expected auto, cpu, cuda, cuda:N or mps"
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,8 @@ class DeviceInfo:
 
 def available_devices() -> list[DeviceInfo]:
     """CPU first, then each CUDA device by name and memory, then MPS."""
+    import torch
+
     threads = torch.get_num_threads()
     found = [DeviceInfo("cpu", f"CPU ({threads} threads, {os.cpu_count()} cores)")]
     if torch.cuda.is_available():
@@ -39,10 +50,15 @@ class ProcessChoice:
     label: str
 
 
-def process_choices() -> list[ProcessChoice]:
-    """The CPU shared by 2..cores processes (gloo), and every GPU, one process each, when there are several (NCCL)."""
+def process_choices(with_gpus: bool = True) -> list[ProcessChoice]:
+    """The CPU shared by 2..cores processes (gloo), and every GPU, one process each, when there are several (NCCL).
+    ``with_gpus=False``: the CPU's alone, without importing torch (the window, while torch loads)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     found = [ProcessChoice("cpu", n, f"CPU, {n} processes (torchrun, gloo)") for n in range(2, cores + 1)]
+    if not with_gpus:
+        return found
+    import torch
+
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if gpus > 1:
         found.append(ProcessChoice("cuda", gpus, f"all {gpus} GPUs, a process each (torchrun, NCCL)"))
@@ -51,6 +67,9 @@ def process_choices() -> list[ProcessChoice]:
 
 def resolve_device(name: str) -> torch.device:
     """``auto`` picks CUDA, then MPS, then the CPU; anything else must exist here."""
+    check_device_name(name)
+    import torch
+
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda:0")
@@ -58,12 +77,20 @@ def resolve_device(name: str) -> torch.device:
     try:
         device = torch.device(name)
     except (RuntimeError, ValueError):
-        raise ConfigError.at("training.device", f"is '{name}'; expected auto, cpu, cuda, cuda:N or mps") from None
+        raise ConfigError.at("training.device", f"is '{name}'; {EXPECTED}") from None
     _check_present(device)
     return device
 
 
+def check_device_name(name: str) -> None:
+    """What :func:`resolve_device` checks without torch: the form of the name, not whether the device is here."""
+    if name != "auto" and not DEVICE_NAME.fullmatch(name):
+        raise ConfigError.at("training.device", f"is '{name}'; {EXPECTED}")
+
+
 def _check_present(device: torch.device) -> None:
+    import torch
+
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise ConfigError.at("training.device", "cuda requested but no CUDA device is available")
@@ -73,9 +100,11 @@ def _check_present(device: torch.device) -> None:
     elif device.type == "mps" and not _mps_available():
         raise ConfigError.at("training.device", "mps requested but no Apple GPU (MPS) is available")
     elif device.type not in ("cpu", "cuda", "mps"):
-        raise ConfigError.at("training.device", f"is '{device}'; expected auto, cpu, cuda, cuda:N or mps")
+        raise ConfigError.at("training.device", f"is '{device}'; {EXPECTED}")
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())

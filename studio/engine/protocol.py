@@ -11,10 +11,13 @@ normalisation at evaluation uses the query batch's statistics (transductive) or 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from studio.config import ConfigError, Preset, TaskConfig
-from studio.engine.algorithms.base import MetaLearner
-from studio.engine.tasks import TaskFamily, build_family
+
+if TYPE_CHECKING:  # the window labels its plots with the protocol before torch has loaded
+    from studio.engine.algorithms.base import MetaLearner
+    from studio.engine.tasks import TaskFamily
 
 
 def evaluation_task(preset: Preset) -> TaskConfig:
@@ -33,6 +36,8 @@ def evaluation_task(preset: Preset) -> TaskConfig:
 
 def evaluation_family(preset: Preset, split: str) -> TaskFamily:
     """The task family evaluation draws ``split`` tasks from (only that split is checked)."""
+    from studio.engine.tasks import build_family
+
     return build_family(evaluation_task(preset), splits=(split,))
 
 

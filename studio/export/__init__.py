@@ -11,30 +11,26 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from studio.export.model_files import (
-        LEARNER_FILE,
-        MODEL_FILE,
-        MODEL_SPEC_FILE,
         load_model,
         read_learner_file,
         read_model_files,
         write_learner_file,
         write_model_files,
     )
-    from studio.export.recorder import RunRecorder, prepare_run_dir
+    from studio.export.recorder import RunRecorder
+    from studio.export.run_folder import LEARNER_FILE, MODEL_FILE, MODEL_SPEC_FILE, prepare_run_dir
     from studio.export.summary import summary_dict
 
 _HOMES = {
     "studio.export.model_files": (
-        "LEARNER_FILE",
-        "MODEL_FILE",
-        "MODEL_SPEC_FILE",
         "load_model",
         "read_learner_file",
         "read_model_files",
         "write_learner_file",
         "write_model_files",
     ),
-    "studio.export.recorder": ("RunRecorder", "prepare_run_dir"),
+    "studio.export.recorder": ("RunRecorder",),
+    "studio.export.run_folder": ("LEARNER_FILE", "MODEL_FILE", "MODEL_SPEC_FILE", "prepare_run_dir"),
     "studio.export.summary": ("summary_dict",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

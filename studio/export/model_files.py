@@ -11,10 +11,8 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from studio.config import ConfigError, atomic_write_bytes, atomic_write_text
+from studio.export.run_folder import LEARNER_FILE, MODEL_FILE, MODEL_SPEC_FILE
 
-MODEL_FILE = "model.safetensors"
-MODEL_SPEC_FILE = "model.json"
-LEARNER_FILE = "learner.safetensors"  # meta-parameters that are not the network's (learned rates, head scales)
 FORMAT = "meta-learning-studio/model"
 FORMAT_VERSION = 1
 

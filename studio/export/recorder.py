@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from studio.config import ConfigError, atomic_write_text, save_preset
+from studio.config import atomic_write_text, save_preset
 from studio.engine.events import BaselineEvaluation, Evaluation, Event, RunFinished, RunStarted, StepMetrics
 from studio.export.checkpoints import save_checkpoint, snapshot, truncate_metrics
 from studio.export.environment import record_environment
@@ -26,22 +26,6 @@ from studio.export.summary import summary_dict
 
 if TYPE_CHECKING:
     from studio.engine.training import Training
-
-RUN_MARKERS = ("preset.toml", "metrics.csv", "model.safetensors", "summary.json")
-
-
-def prepare_run_dir(path: str | Path, overwrite: bool = False) -> Path:
-    """Create ``path`` for a new run; refuse to write over an earlier run unless asked to."""
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"{path}: exists and is not a folder; choose another --out")
-    if not overwrite and any((path / name).exists() for name in RUN_MARKERS):
-        raise ConfigError(f"{path}: already holds a run; choose another --out or pass --overwrite")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot create the run folder ({error.strerror})") from None
-    return path
 
 
 class RunRecorder:

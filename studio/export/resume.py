@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.config import ConfigError, load_preset
-from studio.engine.training import Training
 from studio.export.checkpoints import checkpoints, latest_checkpoint
+
+if TYPE_CHECKING:  # is_resumable is asked without torch (the window, `studio runs`)
+    from studio.engine.training import Training
 
 
 def is_resumable(run_dir: str | Path) -> bool:
@@ -25,6 +28,8 @@ def resume_training(run_dir: str | Path, overrides: Iterable[str] = ()) -> tuple
     run_dir = Path(run_dir)
     if not (run_dir / "preset.toml").is_file():
         raise ConfigError(f"{run_dir}: not a run folder (no preset.toml)")
+    from studio.engine.training import Training
+
     training = Training(load_preset(run_dir / "preset.toml", overrides))
     state, path, notes = latest_checkpoint(run_dir)
     try:

@@ -24,8 +24,6 @@ from collections import deque
 from pathlib import Path
 
 from studio.config import atomic_write_text
-from studio.engine.distributed import PEER_WAIT_ENV
-from studio.runs.child import EXIT_PEER_LOST, REQUEST_FILE_ENV
 from studio.runs.messages import RunFailed, RunRequest
 from studio.runs.process import CHILD_MODULE, ChildExit, ChildRun, child_environment
 from studio.runs.wire import encode
@@ -64,6 +62,9 @@ class RankedRun(ChildRun):
         self._log_reader: threading.Thread | None = None
 
     def _popen(self) -> subprocess.Popen:
+        from studio.engine.distributed import PEER_WAIT_ENV  # these import torch: not while the window opens
+        from studio.runs.child import REQUEST_FILE_ENV
+
         self._folder = Path(tempfile.mkdtemp(prefix="studio-ranks-"))
         request_file = self._folder / "request.json"
         atomic_write_text(request_file, encode(self.request))
@@ -124,6 +125,8 @@ class RankedRun(ChildRun):
 
 def failure_message(log: str, processes: int) -> str:
     """Which rank failed first and how, from torchrun's failure report (not those that stopped because of it)."""
+    from studio.runs.child import EXIT_PEER_LOST  # the child's module imports torch
+
     failures = [(int(rank), int(code)) for rank, code in _FAILURE.findall(log)]
     causes = [f for f in failures if f[1] not in (EXIT_PEER_LOST, -signal.SIGTERM)] or failures
     if not causes:

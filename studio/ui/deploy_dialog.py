@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from studio.config import ConfigError
-from studio.export.deploy import adapt_and_export, task_sources
 
 FORMATS = {
     "TorchScript (.pt, legacy)": ("torchscript", ".pt"),
@@ -45,6 +44,8 @@ class AdaptExportDialog(QDialog):
         self.setWindowTitle("Adapt and export")
         self.setMinimumWidth(MIN_WIDTH)
         self.run_dir = Path(run_dir)
+        from studio.export.deploy import task_sources  # torch: imported when the dialog opens, not at start-up
+
         self.sources = task_sources(self.run_dir)  # ConfigError: the caller says why it cannot open
         self.form = QFormLayout(self)
         self.form.addRow(QLabel(f"Run: {self.run_dir}"))
@@ -138,6 +139,8 @@ class AdaptExportDialog(QDialog):
         fmt = FORMATS[self.format.currentText()][0]
         if not self.output.text().strip():
             return self._say("Choose where to write the model.", ERROR)
+        from studio.export.deploy import adapt_and_export
+
         try:
             path = adapt_and_export(self.run_dir, Path(self.output.text().strip()), fmt, **self.task_choice())
         except (ConfigError, OSError) as error:

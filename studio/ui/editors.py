@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
 from superqt import QLabeledDoubleRangeSlider, QLabeledRangeSlider
 
 from studio.config import Spec, parse_value
-from studio.engine.device import available_devices, process_choices, resolve_device
+from studio.engine.device import DeviceInfo, available_devices, process_choices, resolve_device
+from studio.ui import engine_loader
 from studio.ui.angle_editor import AngleRange
 from studio.ui.column_editors import ColumnChecks, ColumnCombo
 from studio.ui.number_entry import Emit, NumberEntry
@@ -223,18 +224,20 @@ def text_editor(value: Any, emit: Emit, parse: bool = False) -> QLineEdit:
 def device_editor(value: str, emit: Emit, processes: int = 1) -> QComboBox:
     """Every device this machine has, detected now (``auto`` says which one it picks), and the launches of
     several processes it can run (torchrun): the CPU shared by 2..cores processes, every GPU when there are
-    several.  A choice sets ``training.device`` and ``training.processes``."""
+    several.  A choice sets ``training.device`` and ``training.processes``.  Until torch has loaded (it detects
+    the GPUs) only the CPU's, and the form is built again once it has."""
     combo = QComboBox()
-    combo.addItem(f"auto (picks {resolve_device('auto')})", ("auto", 1))
-    for device in available_devices():
+    detected = engine_loader.ENGINE.ready
+    combo.addItem(f"auto (picks {resolve_device('auto')})" if detected else "auto (detecting devices…)", ("auto", 1))
+    for device in available_devices() if detected else [DeviceInfo("cpu", "CPU")]:
         combo.addItem(f"{device.name}: {device.description}", (device.name, 1))
-    for choice in process_choices():
+    for choice in process_choices(with_gpus=detected):
         combo.addItem(choice.label, (choice.device, choice.processes))
     # findData compares Qt variants, which Python tuples do not survive as equal: compare here
     index = next((i for i in range(combo.count()) if tuple(combo.itemData(i)) == (value, processes)), -1)
     if index < 0:  # a preset from another machine: shown, and marked invalid by validation if it cannot run here
         shared = f", {processes} processes" if processes > 1 else ""
-        combo.addItem(f"{value}{shared} (not on this machine)", (value, processes))
+        combo.addItem(f"{value}{shared}" + (" (not on this machine)" if detected else ""), (value, processes))
         index = combo.count() - 1
     combo.setCurrentIndex(index)
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from studio.config import SECTIONS, ConfigError, FieldError, Preset, preset_from_dict, preset_to_dict, set_value
 from studio.config.compatibility import check_combination
-from studio.engine.device import resolve_device
-from studio.engine.distributed import check_processes
+from studio.engine.device import check_device_name, resolve_device
+from studio.ui import engine_loader
 from studio.ui.choice_switch import design_description, design_name, model_for_task, switch_section
 from studio.ui.editors import device_editor
 from studio.ui.form_links import FormLinks, data_errors
@@ -75,6 +75,7 @@ class ExperimentPanel(QScrollArea):
         self.hand_edited: dict[str, Any] = {}  # path -> value the user set by hand since the preset was loaded
         self.switch_notes: dict[str, str] = {}  # section -> what its last new choice kept or changed
         self.dirty = False  # edited since loaded or saved
+        self._waiting_for_engine = False
         self.load(preset)
 
     def _contents(self) -> QWidget:
@@ -140,6 +141,19 @@ class ExperimentPanel(QScrollArea):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self._fit_width()  # the rows' widths are known once the style has polished them
+        engine = engine_loader.ENGINE
+        if not engine.ready and not self._waiting_for_engine:
+            self._waiting_for_engine = True
+            engine.loaded.connect(self._engine_loaded)
+            engine.start_after_paint(self.window())
+
+    def _engine_loaded(self) -> None:
+        """The devices torch finds (the picker offered only the CPU until now), and the choices' own descriptions."""
+        focused = QApplication.focusWidget()
+        for form in ("device", "algorithm"):
+            if focused is None or not self.forms[form].isAncestorOf(focused):  # never take a control away mid-edit
+                self._rebuild(form)
+        self._validate()
 
     def _fit_width(self) -> None:
         """Never narrower than the rows need: a squeezed form would cut its controls off at the right."""
@@ -216,7 +230,12 @@ class ExperimentPanel(QScrollArea):
     def _validate(self) -> None:
         try:
             preset = preset_from_dict(copy.deepcopy(self.data))
-            check_processes(preset.training, resolve_device(preset.training.device))
+            if engine_loader.ENGINE.ready:
+                from studio.engine.distributed import check_processes  # imports torch
+
+                check_processes(preset.training, resolve_device(preset.training.device))
+            else:  # whether the device is here, and can run the processes asked for, once torch has loaded
+                check_device_name(preset.training.device)
             check_combination(preset.task, preset.model, preset.algorithm)
             self._checked, self._config_errors = preset, []
         except ConfigError as error:

@@ -15,8 +15,6 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
 from studio.config import (
     SECTIONS,
     ConfigError,
@@ -28,12 +26,10 @@ from studio.config import (
     spec_of,
 )
 from studio.config.compatibility import combination_errors
-from studio.engine.models import build_model
-from studio.engine.tasks.tabular_data import csv_header
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
-from studio.views.preview_sampling import PreviewTasks
+from studio.views.preview_tasks import PreviewTasks
 
 CHOICES = ("task", "model", "algorithm")
 ADAPT_LAYERS = "algorithm.adapt_layers"
@@ -123,6 +119,8 @@ class FormLinks:
         for row in self.forms["task"].rows.values() if "task" in self.forms else ():
             source = getattr(row.editor, "set_columns", None) and row.spec.columns_of
             if source:
+                from studio.engine.tasks.tabular_data import csv_header  # imports torch: only for a CSV family
+
                 row.editor.set_columns(csv_header(str(task.get(source, ""))))
 
     def _show_summary(self) -> None:
@@ -153,6 +151,10 @@ def network_errors(model: ModelConfig, dims: tuple[int, int] | None) -> list[Fie
     if dims is None:
         return []
     try:
+        import torch  # dims come from the preview, which draws once the engine has loaded
+
+        from studio.engine.models import build_model
+
         with torch.device("meta"):
             build_model(model, *dims)
     except ConfigError as error:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 
 from studio.config import SECTIONS, Preset, Spec, public_fields, section_class, spec_of
+from studio.ui import engine_loader
 from studio.ui.editors import device_editor, make_editor, object_name
 from studio.views.choices import choice_descriptions
 from studio.views.labels import choice_label
@@ -54,7 +55,7 @@ def section_entries(section: str, table: Mapping[str, Any], skip: Iterable[str] 
         if field.name in skip:
             continue
         choices = tuple(SECTIONS[section].names()) if field.name == key else None
-        described = choice_descriptions(section) if field.name == key else None
+        described = choice_descriptions(section, engine_loader.ENGINE.ready) if field.name == key else None
         labels = {name: choice_label(section, name) for name in choices} if choices else None
         value = table.get(field.name, getattr(defaults, field.name))
         path = f"{section}.{field.name}"

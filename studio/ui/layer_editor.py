@@ -12,32 +12,41 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import torch
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from studio.config import ConfigError, ModelConfig
-from studio.engine.algorithms.layers import adapted_parameters, layer_group, layer_groups
-from studio.engine.models import build_model
 
 GREY = "#7f7f7f"
 
 
 def model_groups(model: ModelConfig, input_dim: int, output_dim: int) -> dict[str, int]:
     """Each layer group of the network these settings build, in order, with its parameter count."""
-    with torch.device("meta"):
-        network = build_model(model, input_dim, output_dim)
+    from studio.engine.algorithms.layers import layer_groups
+
+    network = _meta_network(model, (input_dim, output_dim))
     sizes = dict(network.named_parameters())
     return {group: sum(sizes[name].numel() for name in names) for group, names in layer_groups(network).items()}
 
 
 def adapted_groups(model: ModelConfig, dims: tuple[int, int], adapt_layers: Sequence[str]) -> set[str] | None:
     """The groups ``adapt_layers`` selects ("head", "-2", names), or None if it names something unknown."""
-    with torch.device("meta"):
-        network = build_model(model, *dims)
+    from studio.engine.algorithms.layers import adapted_parameters, layer_group
+
+    network = _meta_network(model, dims)
     try:
         return {layer_group(name) for name in adapted_parameters(network, tuple(adapt_layers))}
     except ConfigError:
         return None
+
+
+def _meta_network(model: ModelConfig, dims: tuple[int, int]) -> Any:
+    """The network on torch's meta device; imported here, as the dims come from the preview once torch has loaded."""
+    import torch
+
+    from studio.engine.models import build_model
+
+    with torch.device("meta"):
+        return build_model(model, *dims)
 
 
 class LayerChecks(QWidget):

@@ -14,15 +14,18 @@ from studio.config import SECTIONS
 from studio.engine.registry import LEARNERS
 
 
-def choice_descriptions(section: str) -> dict[str, str]:
-    """Each registered name of ``section`` with its one-line description ('' where it has none)."""
+def choice_descriptions(section: str, engine: bool = True) -> dict[str, str]:
+    """Each registered name of ``section`` with its one-line description ('' where it has none).
+
+    ``engine=False``: without the learners' own descriptions (they import torch; the window is still loading it).
+    """
     if section not in SECTIONS:
         return {}
-    return {name: describe(section, name) for name in SECTIONS[section].names()}
+    return {name: describe(section, name, engine) for name in SECTIONS[section].names()}
 
 
-def describe(section: str, name: str) -> str:
-    if section == "algorithm":
+def describe(section: str, name: str, engine: bool = True) -> str:
+    if section == "algorithm" and engine:
         text = _learner_description(name)
         if text:
             return text

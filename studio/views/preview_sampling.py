@@ -10,49 +10,20 @@ the groups behind them.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from studio.config import ConfigError, FieldError, TaskConfig
+from studio.config import ConfigError, TaskConfig
 from studio.engine.tasks import TaskBatch, TaskFamily, build_family
 from studio.views.episode import Episode
-from studio.views.tabular_rows import TaskTable, describe_table, task_table
+from studio.views.preview_tasks import PREVIEW_TASKS, Points, PreviewTasks
+from studio.views.tabular_rows import describe_table, task_table
 
-PREVIEW_TASKS = 5
 # points along each drawn function: straight segments between them must pass through the support points even
 # for fast oscillations (a harmonic task at w = 7 has a 2w period of 0.45 on an input span of 14)
 GRID_POINTS = 2000
-EMPTY = np.empty(0)
 SPLIT_WORDS = {"train": "meta-train", "validation": "validation", "test": "test"}
-
-
-@dataclass(frozen=True)
-class Points:
-    """One 2-D classification task: points (n, 2) and their labels."""
-
-    support: np.ndarray
-    support_labels: np.ndarray
-    query: np.ndarray
-    query_labels: np.ndarray
-
-
-@dataclass(frozen=True)
-class PreviewTasks:
-    """What to draw, one of: curves over ``x`` with support points, ``points``, an ``episode``, a ``table``."""
-
-    x: np.ndarray = field(default_factory=lambda: EMPTY)
-    curves: tuple[np.ndarray, ...] = ()
-    support: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
-    points: Points | None = None
-    episode: Episode | None = None
-    table: TaskTable | None = None
-    summary: str = ""  # what the data holds (classes and images per split, groups per split)
-    dims: tuple[int, int] | None = None  # the family's input and output sizes: the network's shape
-    kind: str | None = None  # regression or classification, as the family (for a CSV, its target) says
-    note: str | None = None
-    errors: tuple[FieldError, ...] = ()  # settings the sampler refused
 
 
 def sample_preview(config: TaskConfig, draw: int) -> PreviewTasks:

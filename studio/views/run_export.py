@@ -13,9 +13,9 @@ from pathlib import Path
 
 from studio.config import ConfigError, atomic_write_bytes
 from studio.engine.events import Evaluation, Event, FinishReason, RunFinished
-from studio.export import MODEL_FILE, MODEL_SPEC_FILE, RunRecorder, prepare_run_dir
 from studio.export.metrics_csv import MetricsWriter
 from studio.export.resume import is_resumable, resume_training
+from studio.export.run_folder import MODEL_FILE, MODEL_SPEC_FILE, prepare_run_dir
 from studio.views.run_data import RunData
 
 RUN_FILES = ("preset.toml", "metrics.csv", MODEL_FILE, MODEL_SPEC_FILE, "summary.json")
@@ -76,6 +76,8 @@ def write_run_folder(data: RunData, path: str | os.PathLike, recorded: Path | No
     if recorded is None or not is_resumable(recorded):
         raise ConfigError("this run was not recorded in a run folder with a checkpoint: no model to export")
     training, _notes = resume_training(recorded)
+    from studio.export.recorder import RunRecorder  # torch, loaded by now: not at the window's start-up
+
     recorder = RunRecorder(run_dir, training.model_state, training.model_spec(), training.learner_state)
     for record in replay(data):
         recorder.record(record)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from studio.engine.tasks import TaskBatch, TaskFamily
+if TYPE_CHECKING:  # the window shows a TaskTable before torch has loaded
+    import torch
+
+    from studio.engine.tasks import TaskBatch, TaskFamily
 
 SPLIT_WORDS = {"train": "meta-train", "validation": "validation", "test": "test"}
 SUPPORT, QUERY = "support", "query"
@@ -34,6 +37,8 @@ class TaskTable:
 
 def task_table(family: TaskFamily, batch: TaskBatch) -> TaskTable:
     """The first task of ``batch`` (drawn from the meta-train groups) as the file's values."""
+    import torch
+
     features = feature_names(family)
     target = family.config.target_column
     x = torch.cat([batch.x_support[0], batch.x_query[0]])

@@ -2,6 +2,7 @@
 
 Building a family can be slow (image families render or read their data), so
 tasks are drawn on a background thread and only the latest request is drawn.
+Until the engine (torch) has loaded, the panel says so and draws once it has.
 1-D regression shows a few functions with their support points; 2-D
 classification one task's points by class; images one episode as a grid;
 tables the groups and one task's rows.
@@ -18,15 +19,17 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStackedWidget, QWidget
 
 from studio.config import TaskConfig
+from studio.ui import engine_loader
 from studio.ui.panels.base import EMPTY, GREY, TASK_COLORS, PlotPanel, class_color, pen
 from studio.ui.panels.image_grid import ImageGridView
 from studio.ui.panels.tabular_preview import TabularPreview
-from studio.views.preview_sampling import PREVIEW_TASKS, Points, PreviewTasks, sample_preview
+from studio.views.preview_tasks import PREVIEW_TASKS, Points, PreviewTasks
 
-__all__ = ["PREVIEW_TASKS", "PreviewPanel", "PreviewTasks", "sample_preview"]
+__all__ = ["PREVIEW_TASKS", "PreviewPanel", "PreviewTasks"]
 IMAGE_PX = 28  # on-screen pixels per image of a previewed episode: a row per class, the grid grows with the ways
 GRID_HEIGHT = (190, 720)  # ... between these heights
 _SAMPLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-preview")
+LOADING = "Loading the engine…"
 CAPTIONS = {
     "curves": "lines: true functions · dots: support sets",
     "points": "one task · filled: support points · rings: query points · colour: class",
@@ -61,6 +64,7 @@ class PreviewPanel(PlotPanel):
         self.config: TaskConfig | None = None
         self.request = 0  # the latest request; older results are dropped
         self.drawn = 0  # the request on screen
+        self._waiting = False  # for the engine to load
         self._arrived.connect(self._show)
         self.layout().addLayout(self._controls())
 
@@ -94,15 +98,32 @@ class PreviewPanel(PlotPanel):
         """Redraw from ``config`` soon (``None`` with a ``problem`` when the settings are invalid)."""
         self.config = config
         self.request += 1
+        engine = engine_loader.ENGINE
         if config is None:
             self._show(self.request, PreviewTasks(note=f"No preview: {problem}"))
+        elif engine.error:
+            self._show(self.request, PreviewTasks(note=f"No preview: the engine could not load ({engine.error})"))
+        elif not engine.ready:
+            self.show_note(LOADING)
+            if not self._waiting:
+                self._waiting = True
+                engine.loaded.connect(self._engine_loaded)
+                engine.failed.connect(self._engine_loaded)
         else:
             _SAMPLER.submit(self._sample, self.request, config, self.draw)
+
+    def _engine_loaded(self, *_: object) -> None:
+        """Draw the settings shown since (or say why not)."""
+        self._waiting = False
+        if self.config is not None and not self.up_to_date:
+            self.show_tasks(self.config)
 
     def _sample(self, request: int, config: TaskConfig, draw: int) -> None:
         """On the sampler thread."""
         if request != self.request:
             return  # settings changed again meanwhile: skip to the newest
+        from studio.views.preview_sampling import sample_preview  # imports torch: loaded by now (see show_tasks)
+
         result = sample_preview(config, draw)
         with contextlib.suppress(RuntimeError):  # the panel may have been deleted meanwhile
             self._arrived.emit(request, result)
