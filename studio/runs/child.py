@@ -13,6 +13,7 @@ talks to the driver as above, the other ranks train their shares in silence.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sys
@@ -82,6 +83,7 @@ def serve_rank(incoming: TextIO, outgoing: TextIO) -> int:
     if int(os.environ.get("RANK", "0")) == 0:
         return serve(incoming, outgoing)
     request = _request(Path(os.environ[REQUEST_FILE_ENV]).read_text(encoding="utf-8"))
+    request = dataclasses.replace(request, paused=False, steps=0)  # rank 0 holds them all: this one never waits
     with open(os.devnull, "w", encoding="utf-8") as nowhere:
         return serve_request(request, None, nowhere)
 

@@ -13,7 +13,7 @@ from studio.export.run_metrics import read_metrics
 from studio.ui.main_window import MainWindow
 from studio.ui.status import RunStatus
 from studio.views.run_data import RunData
-from tests.ui.conftest import FAST, button, open_window, preset_with, run_to_end
+from tests.ui.conftest import FAST, button, click, open_window, preset_with
 
 LAUNCH_MS = 300_000  # torchrun's start-up (importing torch in three processes) dominates
 
@@ -46,13 +46,17 @@ def test_the_picker_sets_two_processes_and_the_form_refuses_a_meta_batch_they_ca
     assert button(window, "startButton").isEnabled()
 
 
-def test_a_run_of_two_processes_streams_rank_0_to_the_window_and_finishes_with_its_folder(qtbot, tmp_path):
+def test_a_run_of_two_processes_steps_streams_rank_0_to_the_window_and_finishes_with_its_folder(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with(["training.iterations=40", "training.eval_every=20", *FAST]))
     pick(window, "CPU, 2 processes")
-    seen = []
-    window.runStarted.connect(lambda: seen.append(type(window.session.child).__name__))
-    assert run_to_end(qtbot, window, timeout_ms=LAUNCH_MS) == "completed", window.session.error
-    assert seen == ["RankedRun"]
+    click(qtbot, window, "stepButton")  # one meta-iteration of both ranks, then rank 0 waits and rank 1 with it
+    assert type(window.session.child).__name__ == "RankedRun"
+    assert window.session.wait_parked(LAUNCH_MS / 1000), window.session.exit
+    window.drain_now()
+    assert window.data.iteration == 1 and window.data.started.processes == 2
+    with qtbot.waitSignal(window.runFinished, timeout=LAUNCH_MS) as finished:
+        click(qtbot, window, "pauseButton")  # go on: Pause is Resume while paused
+    assert finished.args[0] == "completed", window.session.error
     data = window.data
     assert data.started.processes == 2 and data.iteration == 40 and len(data.steps) == 40
     assert len(data.rank_rates) == 2 and min(data.rank_rates) > 0
