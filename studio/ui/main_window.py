@@ -34,7 +34,7 @@ from studio.ui.run_library import LibraryParts, RunLibrary
 from studio.ui.seed_runs import SeedRuns
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
-from studio.ui.sweep_window import add_sweep_menu
+from studio.ui.sweep_menu import add_sweep_menu
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunState, RunToolBar
 from studio.ui.window_parts import Messages, OnScreen
 from studio.ui.worker import RunSession

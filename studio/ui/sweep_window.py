@@ -24,7 +24,6 @@ from PySide6.QtCore import QProcess, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMenuBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -267,24 +266,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def add_sweep_menu(
-    menu_bar: QMenuBar,
-    data: Callable[[], Mapping[str, Any]],
-    apply: Callable[[str, Any], None],
-    runs_dir: Callable[[], Path],
-) -> list[SweepWindow]:
-    """Sweep > New sweep of this experiment: a Sweep window on the form's settings as they are now.
-    Returns the list of the Sweep windows opened (the caller keeps it: they live beside the main window)."""
-    menu = menu_bar.addMenu("S&weep")
-    opened: list[SweepWindow] = []
-
-    def open_window() -> None:
-        sweep_window = SweepWindow(data(), apply, runs_dir())
-        opened.append(sweep_window)  # kept alive beside the main window
-        sweep_window.show()
-
-    action = menu.addAction("New sweep of this experiment…", open_window)
-    action.setObjectName("newSweepAction")
-    return opened

@@ -42,7 +42,8 @@ class FirstPaint(QObject):
     def eventFilter(self, window, event):
         if event.type() == QEvent.Type.Paint:
             window.removeEventFilter(self)
-            report["paint"] = {"torch": "torch" in sys.modules, **preview_state(window)}
+            report["paint"] = {"torch": "torch" in sys.modules, "optuna": "optuna" in sys.modules,
+                               **preview_state(window)}
         return False
 
 def run_event_loop(app):
@@ -84,7 +85,7 @@ def test_the_window_is_painted_before_torch_is_imported_and_the_preview_draws_on
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["paint"] == {"torch": False, "note": LOADING, "curves": 0, "up_to_date": False}
+    assert report["paint"] == {"torch": False, "optuna": False, "note": LOADING, "curves": 0, "up_to_date": False}
     assert report["loaded"]["torch"] and report["loaded"]["note"] is None and report["loaded"]["curves"] == 5
     assert report["loaded"]["auto"].startswith("auto (picks ")
 
