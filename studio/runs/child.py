@@ -9,15 +9,23 @@ Stop does.  A hard kill is a signal; the run folder keeps the last checkpoint.
 
 Under ``torchrun`` (:mod:`studio.runs.ranks`) each rank runs this module: rank 0
 talks to the driver as above, the other ranks train their shares in silence.
+
+A window that closes leaving the run running sends ``DETACH`` first: from
+then on the child writes its records to ``events.jsonl`` in the run folder
+and takes control lines from ``control.jsonl`` there (:mod:`studio.runs.journal`),
+so the end of its stdin no longer stops it.  It runs in a session of its own
+(the parent starts it so), and ignores SIGHUP, so a closing terminal leaves it be.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -25,8 +33,9 @@ from typing import TextIO
 
 from studio.config import ConfigError
 from studio.engine.distributed import PeerLost, launched_ranks
-from studio.engine.events import Notice
+from studio.engine.events import Notice, RunStarted
 from studio.runs.gate import RunGate
+from studio.runs.journal import CONTROL_FILE, EVENTS_FILE, POLL_S, LineTail, clear_journal
 from studio.runs.local import LocalRun
 from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
 from studio.runs.wire import decode, encode
@@ -43,10 +52,18 @@ class Sender:
     def __init__(self, outgoing: TextIO):
         self.outgoing = outgoing
         self.gone = False
+        self.journal: TextIO | None = None  # events.jsonl, once the run is left running
+        self.started: RunStarted | None = None  # the first line of that file: what a follower needs to begin
         self._lock = threading.Lock()
 
     def __call__(self, record) -> None:
         with self._lock:
+            if isinstance(record, RunStarted):
+                self.started = record
+            if self.journal is not None:
+                self.journal.write(encode(record) + "\n")
+                self.journal.flush()
+                return
             if self.gone:
                 return
             try:
@@ -55,14 +72,54 @@ class Sender:
             except (BrokenPipeError, ValueError):  # a closed pipe, or a closed file
                 self.gone = True
 
+    def detach(self, journal: Path) -> None:
+        """From now on write every record to ``journal`` (the run's ``RunStarted`` first), not to the parent."""
+        with self._lock:
+            self.gone = True
+            self.journal = journal.open("w", encoding="utf-8")
+            if self.started is not None:
+                self.journal.write(encode(self.started) + "\n")
+                self.journal.flush()
+            with contextlib.suppress(OSError):
+                self.outgoing.close()  # the parent's reader sees the end of the pipe
+
 
 def obey(incoming: TextIO, actions: dict[ControlAction, Callable[[], None]], gone: Callable[[], None]) -> None:
-    """Apply the parent's control lines until its stdin closes, then call ``gone``."""
+    """Apply the parent's control lines until its stdin closes, then call ``gone`` (not after ``DETACH``)."""
     for line in incoming:
         message = decode(line)
         if isinstance(message, Control):
             actions[message.action]()
+            if message.action == ControlAction.DETACH:
+                return
     gone()
+
+
+def obey_file(path: Path, actions: dict[ControlAction, Callable[[], None]]) -> None:
+    """Apply the control lines appended to ``path`` (by any window following the run), for as long as it runs."""
+    tail = LineTail(path)
+    while True:
+        for line in tail.read():
+            try:
+                message = decode(line)
+            except (ValueError, TypeError):  # not ours: a control file is only a request
+                continue
+            if isinstance(message, Control) and message.action != ControlAction.DETACH:
+                actions[message.action]()
+        time.sleep(POLL_S)
+
+
+def detach(run_dir: Path | None, send: Sender, actions: dict[ControlAction, Callable[[], None]]) -> None:
+    """The window closes leaving the run running: records to its folder, controls from it, std streams quiet."""
+    if run_dir is None:  # an unrecorded run has nowhere to be followed from: finish it as if the window had gone
+        actions[ControlAction.STOP]()
+        return
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):  # the terminal the window ran in may close
+        os.dup2(quiet, stream.fileno())
+    send.detach(run_dir / EVENTS_FILE)
+    threading.Thread(target=obey_file, args=(run_dir / CONTROL_FILE, actions), name="studio-control-file",
+                     daemon=True).start()  # fmt: skip
 
 
 def checkpoint_when_parked(run: LocalRun, gate: RunGate, send: Sender) -> None:
@@ -98,6 +155,9 @@ def _request(line: str) -> RunRequest:
 def serve_request(request: RunRequest, incoming: TextIO | None, outgoing: TextIO) -> int:
     """Run ``request``, obeying the control lines on ``incoming`` (``None``: no driver to obey); the exit status."""
     set_torch_threads(request.torch_threads)
+    run_dir = Path(request.run_dir) if request.run_dir is not None else None
+    if run_dir is not None and incoming is not None:  # rank 0 of a torchrun launch, or the only process
+        clear_journal(run_dir)
     send = Sender(outgoing)
     gate = RunGate(request.paused, request.steps, on_park=lambda: send(Parked(run.training.iteration)))
     run = LocalRun(request, gate)
@@ -108,6 +168,7 @@ def serve_request(request: RunRequest, incoming: TextIO | None, outgoing: TextIO
         ControlAction.STOP: gate.stop,
         ControlAction.CHECKPOINT: lambda: checkpoint_when_parked(run, gate, send),
     }
+    actions[ControlAction.DETACH] = lambda: detach(run_dir, send, actions)
     if incoming is not None:
         threading.Thread(target=obey, args=(incoming, actions, gate.stop), name="studio-control", daemon=True).start()
     if launched_ranks() > 1:  # torchrun ends the others with SIGTERM when a rank fails: meet the loss, keep the run
@@ -143,6 +204,8 @@ def set_torch_threads(count: int) -> None:
 
 def main() -> int:
     """The records get the real stdout to themselves: anything printed (by a library too) goes to stderr."""
+    if hasattr(signal, "SIGHUP"):  # a run left running outlives the terminal the window ran in
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     outgoing = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     if launched_ranks() > 1:

@@ -30,6 +30,8 @@ class ControlAction(StrEnum):
     STEP = "step"  # exactly one more meta-iteration, then hold
     STOP = "stop"  # finish with one last evaluation and save
     CHECKPOINT = "checkpoint"  # a paused run: write a checkpoint as it stands (to export its model)
+    DETACH = "detach"  # the window leaves it running: records go to its folder's events.jsonl, controls come from
+    # its control.jsonl (studio.runs.journal), and its stdin closing no longer stops it
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class ChildExit:
         """``killed by SIGKILL`` / ``exit status 3``, for the user."""
         if self.signal is not None:
             return f"killed by {signal.Signals(self.signal).name}"
+        if self.code is None:  # a followed run's process is no child of ours: how it ended is unknown here
+            return "its process ended"
         return f"exit status {self.code}"
 
 
@@ -83,6 +85,7 @@ class ChildRun:
             stdout=subprocess.PIPE,
             env=child_environment(self.request.torch_threads),
             text=True,
+            start_new_session=True,  # Ctrl-C or a closing terminal reach the window, not a run it may leave running
         )
 
     @property
@@ -112,6 +115,10 @@ class ChildRun:
     def stop(self) -> None:
         """Finish with one last evaluation and save."""
         self._go_on(ControlAction.STOP)
+
+    def detach(self) -> None:
+        """Leave the run running without this process (:mod:`studio.runs.journal`): it closes its pipe to us."""
+        self._send(Control(ControlAction.DETACH))
 
     def wait_parked(self, timeout: float) -> bool:
         """After :meth:`pause`, wait until the child has finished its iteration and waits (or has ended)."""

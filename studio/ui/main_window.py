@@ -19,7 +19,9 @@ from studio.config import ConfigError, Preset, load_preset, save_preset
 from studio.engine.events import FinishReason, RunStarted
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
+from studio.runs.attached import why_not_followable
 from studio.runs.folders import new_run_dir, run_stem
+from studio.ui.close_choice import CloseChoice, ask_close
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
@@ -28,7 +30,7 @@ from studio.ui.layout import plot_area, side_by_side
 from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
-from studio.ui.resume import ResumeOffer, continue_run
+from studio.ui.resume import ContinueHooks, ResumeOffer, continue_run
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import LibraryParts, RunLibrary
 from studio.ui.seed_runs import SeedRuns
@@ -111,10 +113,17 @@ class MainWindow(QMainWindow):
         )
 
     def _library_parts(self) -> LibraryParts:
+        hooks = ContinueHooks(lambda: self.state in (IDLE, FINISHED), self.show_error, self._resume_run)
         return LibraryParts(
             self.loss_panel, self.adaptation_panel, lambda: self.runs_dir, self.experiment.load,
-            self.runStarted, self.runFinished, SeedRuns(self), ResumeOffer(self), lambda path: continue_run(self, path),
+            self.runStarted, self.runFinished, SeedRuns(self), ResumeOffer(self, hooks),
+            lambda path: continue_run(hooks, path), self.follow,
         )  # fmt: skip
+
+    def _resume_run(self, preset: Preset, run_dir: Path) -> bool:
+        self.experiment.load(preset)
+        self.begin_run(preset, run_dir, resume=True)
+        return self.session is not None
 
     def _build_layout(self) -> None:
         plots = plot_area(
@@ -177,6 +186,19 @@ class MainWindow(QMainWindow):
         """Train ``preset`` into ``run_dir`` (a seed of a series; with ``resume``, the run recorded there)."""
         if self.state in (IDLE, FINISHED):
             self._launch(RunSession(preset, run_dir, resume=resume, command=self.child_command), preset, False)
+
+    def follow(self, run_dir: Path) -> bool:
+        """Show, and control from here, the run in ``run_dir`` that an earlier window left running."""
+        problem = why_not_followable(run_dir) if self.state in (IDLE, FINISHED) else "Stop the run on screen first."
+        try:
+            preset = load_preset(Path(run_dir) / "preset.toml") if problem is None else None
+        except ConfigError as error:
+            problem = str(error)
+        if problem is not None:
+            self.show_error("Cannot follow the run", problem)
+            return False
+        self._launch(RunSession.following(preset, Path(run_dir)), preset, False)
+        return True
 
     def _begin(self, paused: bool, steps: int = 0) -> None:
         preset = self.experiment.valid_preset
@@ -357,25 +379,24 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def confirm_close(self) -> bool:
-        """Ask before closing while a run is going (tests replace this)."""
-        answer = QMessageBox.question(
-            self,
-            "Training is running",
-            "Stop the run and close the window? Everything so far is kept in its run folder.",
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    def ask_close(self, count: int) -> CloseChoice:
+        """Ask what becomes of the ``count`` runs training when the window closes (tests replace this)."""
+        return ask_close(self, count)
 
     def shutdown(self) -> None:
-        """Stop the run and wait for its process: never leave a run training behind a closed window."""
+        """Stop the run and wait for its process (unless it was left running)."""
         self.redraw_timer.stop()
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()
             self._redraw()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if self.session is not None and self.session.active and not self.confirm_close():
+        training = self.session is not None and self.session.active
+        choice = self.ask_close(1) if training else CloseChoice.STOP
+        if choice == CloseChoice.CANCEL:
             event.ignore()
             return
+        if choice == CloseChoice.LEAVE_RUNNING and self.session.can_leave_running:
+            self.session.detach()  # it goes on in its folder; a later window follows it from there
         self.shutdown()
         event.accept()

@@ -10,45 +10,49 @@ whose process dies under the window is offered the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from studio.config import ConfigError, load_preset
+from studio.config import ConfigError, Preset, load_preset
 from studio.export.library import RunRecord
 from studio.export.resume import is_resumable
-from studio.ui.toolbar import FINISHED, IDLE
-
-if TYPE_CHECKING:
-    from studio.ui.main_window import MainWindow
 
 
-def continue_run(window: MainWindow, run_dir: str | Path) -> bool:
+@dataclass(frozen=True)
+class ContinueHooks:
+    """What continuing a run needs of the window, and nothing more."""
+
+    idle: Callable[[], bool]  # no run on screen
+    show_error: Callable[[str, str], object]  # title, message
+    resume: Callable[[Preset, Path], bool]  # settings into the form, the run continued on screen; whether it started
+
+
+def continue_run(hooks: ContinueHooks, run_dir: str | Path) -> bool:
     """Resume the run in ``run_dir`` in the window (its settings go into the form); False with a message if not."""
     run_dir = Path(run_dir)
-    if window.state not in (IDLE, FINISHED):
-        window.show_error("Cannot continue the run", "Stop the run on screen first.")
+    if not hooks.idle():
+        hooks.show_error("Cannot continue the run", "Stop the run on screen first.")
         return False
     if not is_resumable(run_dir):
-        window.show_error("Cannot continue the run", f"{run_dir}: no checkpoint to resume from.")
+        hooks.show_error("Cannot continue the run", f"{run_dir}: no checkpoint to resume from.")
         return False
     try:
         preset = load_preset(run_dir / "preset.toml")
     except ConfigError as error:
-        window.show_error("Cannot continue the run", str(error))
+        hooks.show_error("Cannot continue the run", str(error))
         return False
-    window.experiment.load(preset)
-    window.begin_run(preset, run_dir, resume=True)
-    return window.session is not None
+    return hooks.resume(preset, run_dir)
 
 
 class ResumeOffer:
     """``check(records)`` offers the newest resumable run; ``ask`` (replaceable in tests) shows the offer."""
 
-    def __init__(self, window: MainWindow):
-        self.window = window
+    def __init__(self, parent: QWidget, hooks: ContinueHooks):
+        self.parent = parent  # of the dialog
+        self.hooks = hooks
         self.ask: Callable[[RunRecord], None] = self._ask
         self.dialog: QMessageBox | None = None
         self.offered: RunRecord | None = None
@@ -81,7 +85,7 @@ class ResumeOffer:
             title,
             text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self.window,
+            self.parent,
         )
         box.setObjectName("resumeOffer")
         box.button(QMessageBox.StandardButton.Yes).setText("Resume")
@@ -95,7 +99,7 @@ class ResumeOffer:
     def _answered(self, box: QMessageBox, button, run_dir: Path) -> None:
         self.dialog = None
         if box.standardButton(button) == QMessageBox.StandardButton.Yes:
-            continue_run(self.window, run_dir)
+            continue_run(self.hooks, run_dir)
 
     def accept(self) -> bool:
         """Press "Resume" on the offer on screen (tests, and keyboard users via the dialog)."""

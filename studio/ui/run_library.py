@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from studio.config import ConfigError, Preset, load_preset
 from studio.export.library import RunRecord
+from studio.runs.attached import why_not_followable
 from studio.ui.layout import dock
 from studio.ui.panels import AdaptationPanel, LossPanel
 from studio.ui.plot_controls import PlotControls
@@ -39,6 +40,7 @@ class LibraryParts:
     seeds: SeedRuns
     resume_offer: ResumeOffer
     continue_run: Callable[[Path], object]  # resume a run folder in the window
+    follow: Callable[[Path], bool]  # show a run left running by an earlier window live again; whether it is
 
 
 class RunLibrary(QObject):
@@ -58,6 +60,7 @@ class RunLibrary(QObject):
         self.adaptation_controls = self._controls(parts.adaptation_panel, "adaptation", smoothing=False)
         self.seeds, self.resume_offer = parts.seeds, parts.resume_offer
         self.offer_resume_at_start = True
+        self.follow_at_start = True  # a run an earlier window left running is shown again
         self._connect()
         QTimer.singleShot(0, self._first_look)  # once the caller has set the runs folder
 
@@ -73,6 +76,7 @@ class RunLibrary(QObject):
         panel.groupingChanged.connect(self._grouping_changed)
         panel.useSettings.connect(lambda record: self.use_settings(record.path))
         panel.continueRun.connect(lambda record: self.parts.continue_run(record.path))
+        panel.followRun.connect(lambda record: self.parts.follow(record.path))
         panel.problem.connect(lambda text: self.messages.error("Runs", text))
         overlay.visibilityToggled.connect(panel.set_shown)
         overlay.drawn.connect(self._overlay_drawn)
@@ -84,8 +88,16 @@ class RunLibrary(QObject):
 
     def _first_look(self) -> None:
         self.refresh()
+        if self.follow_at_start and self.follow_newest():
+            return
         if self.offer_resume_at_start:
             self.resume_offer.check(self.panel.records)
+
+    def follow_newest(self) -> bool:
+        """Follow the newest run that an earlier window left running, if any; whether one is followed now."""
+        left = [r for r in self.panel.records if r.status == "running" and why_not_followable(r.path) is None]
+        newest = max(left, key=lambda r: r.started, default=None)
+        return newest is not None and self.parts.follow(newest.path)
 
     # ---- the list and the overlay --------------------------------------------------------
 

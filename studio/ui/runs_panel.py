@@ -51,12 +51,13 @@ def _button(text: str, name: str, tip: str, slot: Callable[[], None]) -> QToolBu
 
 class RunsPanel(QWidget):
     """``refresh(root, active)``; ``selectionChanged(records)``, ``checkToggled(key, shown)``,
-    ``useSettings(record)``, ``continueRun(record)``, ``groupingChanged()``, ``problem(text)``."""
+    ``useSettings(record)``, ``continueRun(record)``, ``followRun(record)``, ``groupingChanged()``, ``problem(text)``."""
 
     selectionChanged = Signal(list)
     checkToggled = Signal(str, bool)
     useSettings = Signal(object)
     continueRun = Signal(object)
+    followRun = Signal(object)  # a run left running by an earlier window: show it live again
     groupingChanged = Signal()
     problem = Signal(str)
 
@@ -119,11 +120,20 @@ class RunsPanel(QWidget):
                                   "form, to run it again", self._use_settings)  # fmt: skip
         self.continue_button = _button("Continue", "continueRunButton", "Resume the selected run from its "
                                        "latest checkpoint", self._continue)  # fmt: skip
+        self.follow_button = _button("Follow", "followRunButton", "Show the selected run, left running by an "
+                                     "earlier window, live again and control it from here", self._follow)  # fmt: skip
         self.delete_button = _button("Delete…", "deleteRunsButton", "Delete the selected run folders", self.delete)
         self.notes_button = _button("Notes…", "runNotesButton", "The selected run's tags and note (its notes.json; "
                                     "the filter finds #tags and words of notes)", self.edit_notes)  # fmt: skip
         refresh = _button("Refresh", "refreshRunsButton", "Read the runs folder again", lambda: self.refresh())
-        return [self.use_button, self.continue_button, self.notes_button, self.delete_button, refresh]
+        return [
+            self.use_button,
+            self.continue_button,
+            self.follow_button,
+            self.notes_button,
+            self.delete_button,
+            refresh,
+        ]
 
     # ---- contents ------------------------------------------------------------------------
 
@@ -202,6 +212,9 @@ class RunsPanel(QWidget):
         self.use_button.setEnabled(one)
         self.notes_button.setEnabled(one)
         self.continue_button.setEnabled(one and records[0].resumable and records[0].status in ("resumable", "stopped"))
+        self.follow_button.setEnabled(
+            one and records[0].status == "running" and run_key(records[0].path) not in self.active
+        )
         self.delete_button.setEnabled(bool(records))
         self.selectionChanged.emit(records)
 
@@ -268,3 +281,7 @@ class RunsPanel(QWidget):
     def _continue(self) -> None:
         if len(self.selected()) == 1:
             self.continueRun.emit(self.selected()[0])
+
+    def _follow(self) -> None:
+        if len(self.selected()) == 1:
+            self.followRun.emit(self.selected()[0])

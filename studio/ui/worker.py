@@ -20,9 +20,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.config import FieldError, Preset
 from studio.engine.events import Event, RunStarted
+from studio.runs.attached import AttachedRun
 from studio.runs.messages import RunRequest
 from studio.runs.process import ChildExit, ChildRun
 from studio.runs.ranks import RankedRun
+from studio.views.followed import FollowedRecords
 from studio.views.run_series import earlier_records
 
 WATCH_MS = 50  # how often the session looks whether its child has ended
@@ -49,9 +51,10 @@ class RunSession(QObject):
         steps: int = 0,
         resume: bool = False,
         command: Sequence[str] | None = None,
+        child: ChildRun | None = None,
     ):
         """``resume``: continue the run recorded in ``run_dir``; its earlier metrics go to the plots first.
-        ``command`` replaces the child's command line (tests)."""
+        ``command`` replaces the child's command line (tests); ``child`` replaces the child (:meth:`following`)."""
         super().__init__()
         self.preset = preset
         self.run_dir = run_dir
@@ -60,13 +63,21 @@ class RunSession(QObject):
         folder = str(run_dir) if run_dir is not None else None
         request = RunRequest(preset, folder, resume, paused=paused, steps=steps, torch_threads=window_torch_threads())
         processes = preset.training.processes
-        self.child = RankedRun(request, processes) if processes > 1 else ChildRun(request, command=command)
+        self.child = child or (RankedRun(request, processes) if processes > 1 else ChildRun(request, command=command))
+        self.followed: FollowedRecords | None = None  # a run left running by an earlier window
         self.error: tuple[str, str] | None = None
         self.config_errors: list[FieldError] = []
         self._active = False
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._look)
+
+    @classmethod
+    def following(cls, preset: Preset, run_dir: Path) -> RunSession:
+        """The run in ``run_dir`` that an earlier window left running, followed from its folder."""
+        session = cls(preset, run_dir, child=AttachedRun(run_dir))
+        session.followed = FollowedRecords(run_dir)
+        return session
 
     def start(self) -> None:
         self.child.start()
@@ -104,6 +115,19 @@ class RunSession(QObject):
     def kill(self) -> None:
         self.child.kill()
 
+    @property
+    def can_leave_running(self) -> bool:
+        """Recorded in a folder to be followed from, and one process (torchrun's ranks are stopped instead)."""
+        return self.run_dir is not None and not isinstance(self.child, RankedRun)
+
+    def detach(self) -> None:
+        """Leave the run training after the window closes (a paused one goes on); this session ends here."""
+        if self.paused:
+            self.resume_training()
+        self.child.detach()
+        self._active = False
+        self._watch.stop()
+
     def wait_parked(self, timeout: float = PARK_TIMEOUT_S) -> bool:
         return self.child.wait_parked(timeout)
 
@@ -113,6 +137,9 @@ class RunSession(QObject):
 
     def drain(self) -> list[Event]:
         """The records the child sent since the last call, in order (a resumed run's earlier ones first)."""
+        if self.followed is not None:
+            ended = self.child.exit is not None  # asked first: then every record is in the outbox
+            return self.followed.add(self.child.drain()) + (self.followed.end() if ended else [])
         events = []
         for record in self.child.drain():
             if isinstance(record, RunStarted) and self.resume:  # its folder is cut back to the checkpoint now

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QToolButton
 
 from studio.config import Preset, load_preset
 from studio.presets import bundled_presets
+from studio.ui.close_choice import CloseChoice
 from studio.ui.main_window import MainWindow
 from studio.ui.menus import RecentFiles
 
@@ -41,7 +42,7 @@ def preset_with(overrides: list[str]) -> Preset:
 def open_window(qtbot, tmp_path: Path, preset: Preset) -> MainWindow:
     window = MainWindow(preset)
     window.runs_dir = tmp_path / "runs"
-    window.confirm_close = lambda: True
+    window.ask_close = lambda count: CloseChoice.STOP
     window.recent_files = RecentFiles(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from studio.ui.close_choice import CloseChoice
 from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING
 from tests.ui.conftest import (
     LONG,
@@ -137,17 +138,17 @@ def test_settings_changed_during_a_run_apply_to_the_next(qtbot, long_window):
     assert window.data.started.total_iterations == 25 and window.data.iteration == 25
 
 
-@pytest.mark.parametrize("confirm", [True, False])
-def test_closing_mid_run_asks_then_stops_and_waits(qtbot, tmp_path, confirm):
+@pytest.mark.parametrize("choice", [CloseChoice.STOP, CloseChoice.CANCEL])
+def test_closing_mid_run_asks_then_stops_and_waits(qtbot, tmp_path, choice):
     window = open_window(qtbot, tmp_path, preset_with(LONG))
     asked = []
-    window.confirm_close = lambda: asked.append(True) or confirm
+    window.ask_close = lambda count: asked.append(count) or choice
     click(qtbot, window, "startButton")
     wait_for_iteration(qtbot, window, 3)
     session = window.session
     window.close()
-    assert asked == [True]
-    if confirm:
+    assert asked == [1]
+    if choice == CloseChoice.STOP:
         assert not session.active and session.exit.code == 0 and not window.isVisible()
         assert json.loads((session.run_dir / "summary.json").read_text())["status"] == "stopped"
     else:

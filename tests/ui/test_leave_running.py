@@ -1,0 +1,39 @@
+"""Closing the window with "Leave running": the run's process trains on, and a new window follows and stops it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from studio.export.library import read_run
+from studio.ui.close_choice import CloseChoice
+from studio.ui.toolbar import RUNNING
+from tests.ui.conftest import LONG, SHORT, click, open_window, preset_with, wait_for_iteration
+
+
+def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(LONG))
+    window.ask_close = lambda count: CloseChoice.LEAVE_RUNNING
+    click(qtbot, window, "startButton")
+    wait_for_iteration(qtbot, window, 5)
+    child, run_dir = window.session.child, window.session.run_dir
+    try:
+        window.close()
+        left_at = child.last_iteration
+        assert not window.isVisible() and child.process.poll() is None
+        assert read_run(run_dir).status == "running"  # what `studio runs` and the runs panel show
+        later = open_window(qtbot, tmp_path, preset_with(SHORT))  # follows the newest run left running
+        qtbot.waitUntil(lambda: later.data.iteration > left_at + 5, timeout=60_000)
+        assert later.state == RUNNING and later.session.run_dir == run_dir and later.data.started is not None
+        with qtbot.waitSignal(later.runFinished, timeout=60_000) as ended:
+            click(qtbot, later, "stopButton")
+        assert ended.args[0] == "stopped"
+        steps = later.data.steps.column(0)
+        np.testing.assert_array_equal(steps, np.arange(1, len(steps) + 1))  # each iteration once, from the first
+        assert json.loads((run_dir / "summary.json").read_text())["status"] == "stopped"
+        assert child.process.wait(60) == 0
+    finally:
+        if child.process.poll() is None:
+            child.process.kill()
+            child.process.wait()
