@@ -7,8 +7,11 @@ import json
 import numpy as np
 
 from studio.export.library import read_run
+from studio.runs.attached import why_not_followable
 from studio.ui.close_choice import CloseChoice
+from studio.ui.runs_panel import RunsPanel
 from studio.ui.toolbar import RUNNING
+from tests.library_helpers import make_killed_run
 from tests.ui.conftest import LONG, SHORT, click, open_window, preset_with, wait_for_iteration
 
 
@@ -37,3 +40,19 @@ def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot,
         if child.process.poll() is None:
             child.process.kill()
             child.process.wait()
+
+
+def test_follow_is_offered_for_a_running_run_not_on_screen(qtbot, tmp_path):
+    running = make_killed_run(tmp_path / "runs" / "elsewhere", 3, age=None)  # its lock names a live process
+    panel = RunsPanel()
+    qtbot.addWidget(panel)
+    panel.refresh(tmp_path / "runs")
+    panel.select([running])
+    assert panel.follow_button.isEnabled()
+    with qtbot.waitSignal(panel.followRun) as asked:
+        panel.follow_button.click()
+    assert asked.args[0].path == running
+    panel.refresh(active=[running])  # the run this window trains is on screen already
+    panel.select([running])
+    assert not panel.follow_button.isEnabled()
+    assert "not left running" in why_not_followable(running)  # no events.jsonl: its own window shows it
