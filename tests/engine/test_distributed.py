@@ -31,8 +31,9 @@ from studio.engine.events import StepMetrics
 from studio.export import RunRecorder
 from studio.export.resume import is_resumable, resume_training
 from studio.export.run_metrics import read_metrics
-from studio.runs.ranks import failure_message
+from studio.runs.ranks import descendants, failure_message
 from tests.engine.distributed_runs import CASES, ITERATIONS, curve_and_weights, preset
+from tests.runs.test_ranks import torchrun_report
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = Path(__file__).with_name("distributed_runs.py")
@@ -136,7 +137,7 @@ def _wait_for_checkpoint(run_dir: Path, launcher: subprocess.Popen) -> None:
 
 def _rank_pid(ancestor: int, rank: int) -> int:
     """The process below ``ancestor`` that torchrun started as ``rank``."""
-    for pid in _descendants(ancestor):
+    for pid in descendants(ancestor):
         try:
             environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         except OSError:
@@ -144,22 +145,6 @@ def _rank_pid(ancestor: int, rank: int) -> int:
         if f"RANK={rank}".encode() in environment:
             return pid
     raise AssertionError(f"no process of rank {rank} under {ancestor}")
-
-
-def _descendants(ancestor: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    return _walk(children, ancestor)
-
-
-def _walk(children: dict[int, list[int]], pid: int) -> list[int]:
-    below = children.get(pid, [])
-    return below + [grandchild for child in below for grandchild in _walk(children, child)]
 
 
 def test_shards_are_contiguous_cover_the_batch_and_differ_by_at_most_one():
@@ -177,15 +162,7 @@ def test_more_processes_than_tasks_is_refused_naming_the_field():
 
 
 def test_the_launcher_names_the_rank_that_failed_first_not_those_ended_after_it():
-    report = """Failures:
-[1]:
-  rank      : 0 (local_rank: 0)
-  exitcode  : 3 (pid: 11)
-Root Cause (first observed failure):
-[0]:
-  rank      : 2 (local_rank: 0)
-  exitcode  : 1 (pid: 12)
-"""
+    report = torchrun_report((0, 3), (2, 1))  # rank 0 stopped for the lost peer (3); rank 2 failed
     assert failure_message(report, 4) == "process rank 2 of 4 exited with code 1"
     assert failure_message("", 2) == "the run of 2 processes failed"
 
