@@ -31,7 +31,7 @@ from studio.export.annotations import NOTES_FILE, read_annotations
 from studio.export.checkpoints import checkpoints
 from studio.export.environment import ENVIRONMENT_FILE
 from studio.export.hyperparameters import key_hyperparameters
-from studio.export.run_lock import LOCK_FILE, Liveness, liveness
+from studio.export.run_lock import CONTROL_FILE, EVENTS_FILE, LOCK_FILE, Liveness, liveness
 from studio.export.run_metrics import METRICS_FILE, read_metrics
 
 NAME_FILE = "run.json"
@@ -45,7 +45,7 @@ STOP_REASONS = ("stopped", "interrupted")
 RUN_FILES = ("preset.toml", METRICS_FILE, "model.safetensors", "model.json", "learner.safetensors", "summary.json")
 # written beside them: what produced the run, what the researcher says about it, a sweep's trial
 RECORD_FILES = (ENVIRONMENT_FILE, NOTES_FILE, TRIAL_FILE)
-RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE, LOCK_FILE)
+RUN_PATTERNS = ("checkpoint-*.safetensors", ".*.tmp", "*.tmp", NAME_FILE, LOCK_FILE, EVENTS_FILE, CONTROL_FILE)
 RUN_SUBFOLDERS = ("tensorboard",)
 
 

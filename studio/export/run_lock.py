@@ -25,6 +25,7 @@ from studio.config import atomic_write_text
 
 LOCK_FILE = "run.lock"
 SUMMARY_FILE = "summary.json"
+EVENTS_FILE, CONTROL_FILE = "events.jsonl", "control.jsonl"  # of a run left running by its window (runs.journal)
 
 
 class Liveness(StrEnum):

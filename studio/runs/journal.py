@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-EVENTS_FILE = "events.jsonl"
-CONTROL_FILE = "control.jsonl"
+from studio.export.run_lock import CONTROL_FILE, EVENTS_FILE  # named there: the run library knows them as a run's
+
 POLL_S = 0.1  # how often the child looks for control lines, and a follower for records
 
 

@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from studio.engine.events import FinishReason, RunFinished, RunStarted, StepMetrics
-from studio.export.library import read_run
+from studio.export.library import delete_run, read_run
 from studio.runs.attached import AttachedRun, why_not_followable
 from studio.runs.journal import EVENTS_FILE
 from studio.runs.messages import RunRequest
@@ -43,6 +43,8 @@ def test_a_run_left_running_goes_on_and_is_followed_and_stopped(left_running):
     followed, joined = AttachedRun(run_dir), FollowedRecords(run_dir)
     followed.start()
     wait_for(lambda: followed.last_iteration >= 8, 40)
+    followed.pause()  # through control.jsonl; the run says it waits in events.jsonl
+    assert followed.wait_parked(60)
     followed.stop()
     assert followed.wait(60) is not None and not followed.exit.died
     records = joined.add(followed.drain())
@@ -52,3 +54,5 @@ def test_a_run_left_running_goes_on_and_is_followed_and_stopped(left_running):
     assert isinstance(records[-1], RunFinished) and records[-1].reason == FinishReason.STOPPED
     assert json.loads((run_dir / "summary.json").read_text())["status"] == "stopped"
     assert child.process.wait(60) == 0
+    delete_run(run_dir)  # the two files of following are a run's own, not strangers that keep it from deletion
+    assert not run_dir.exists()
