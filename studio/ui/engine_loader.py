@@ -30,7 +30,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 def import_engine() -> None:
     """What the window uses of the engine: torch, every registered family, model and algorithm, the preview's
-    sampler, device detection."""
+    sampler, device detection (the device picker asks again once this is done)."""
     preload_torch_libraries()
     import torch  # noqa: F401
 
@@ -39,6 +39,9 @@ def import_engine() -> None:
     for registry in (FAMILIES, MODEL_BUILDERS, LEARNERS):
         registry.names()
     importlib.import_module("studio.views.preview_sampling")
+    from studio.engine.device import available_devices
+
+    available_devices()  # the first query of CUDA initialises it (seconds on a GPU machine): here, not on the UI thread
 
 
 def preload_torch_libraries() -> None:
