@@ -107,7 +107,9 @@ class EngineLoader(QObject):
         """Import on a thread (once); nothing if it is loaded already."""
         if self.ready or self.thread is not None:
             return
-        self.thread = threading.Thread(target=self._run, name="studio-engine-import", daemon=True)
+        # not a daemon: the interpreter waits for it at exit (quitting mid-import, torch's static initialisers
+        # raced the exit's destructors and the process aborted with a corrupted heap)
+        self.thread = threading.Thread(target=self._run, name="studio-engine-import")
         self.thread.start()
 
     def _run(self) -> None:

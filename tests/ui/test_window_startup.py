@@ -71,7 +71,29 @@ sys.exit(cli.main([]))
 """
 
 
-def test_the_window_is_painted_before_torch_is_imported_and_the_preview_draws_once_it_is(tmp_path):
+# quits while torch is being imported on the loading thread
+QUIT_PROBE = r"""
+import sys
+from PySide6.QtCore import QTimer
+from studio import cli
+from studio.ui import engine_loader, launch
+
+def run_event_loop(app):
+    def quit_while_loading():
+        if engine_loader.ENGINE.thread is None:
+            return QTimer.singleShot(10, quit_while_loading)
+        print("loading" if engine_loader.ENGINE.thread.is_alive() else "loaded already")
+        app.quit()  # at once: while torch's libraries load
+
+    quit_while_loading()
+    return app.exec()
+
+launch.run_event_loop = run_event_loop
+sys.exit(cli.main([]))
+"""
+
+
+def launch_probe(probe: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -80,14 +102,24 @@ def test_the_window_is_painted_before_torch_is_imported_and_the_preview_draws_on
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "STUDIO_RUNS_DIR": str(tmp_path / "runs"),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", LAUNCH_PROBE], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180
+    return subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180
     )
+
+
+def test_the_window_is_painted_before_torch_is_imported_and_the_preview_draws_once_it_is(tmp_path):
+    done = launch_probe(LAUNCH_PROBE, tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["paint"] == {"torch": False, "optuna": False, "note": LOADING, "curves": 0, "up_to_date": False}
     assert report["loaded"]["torch"] and report["loaded"]["note"] is None and report["loaded"]["curves"] == 5
     assert report["loaded"]["auto"].startswith("auto (picks ")
+
+
+def test_quitting_while_torch_loads_ends_the_process_cleanly(tmp_path):
+    """The process waits for the import to finish: torch's static initialisers racing the exit aborted it."""
+    done = launch_probe(QUIT_PROBE, tmp_path)
+    assert done.stdout.split() == ["loading"] and done.returncode == 0, done.stderr[-2000:]
 
 
 @pytest.fixture
