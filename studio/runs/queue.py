@@ -82,7 +82,8 @@ class RunQueue(Generic[R]):
 
     ``threads``: torch threads per run (default :func:`threads_per_run`; 0 leaves torch its own choice, every
     core each).  ``gpus``: the devices runs are spread over, the least busy first (a preset's ``auto``
-    becomes one of them).  ``make_run`` builds a run from its request (default a :class:`ChildRun`)."""
+    becomes one of them).  ``make_run`` builds a run from its request (default a :class:`ChildRun`); ``others``
+    counts runs started outside the queue that take slots too."""
 
     def __init__(
         self,
@@ -90,11 +91,13 @@ class RunQueue(Generic[R]):
         threads: int | None = None,
         gpus: Sequence[str] = (),
         make_run: Callable[[RunRequest], R] = ChildRun,
+        others: Callable[[], int] = lambda: 0,
     ):
         self.limit = max(1, limit if limit is not None else default_limit(gpus))
         self.threads = threads_per_run(self.limit) if threads is None else threads
         self.gpus = list(gpus)
         self.make_run = make_run
+        self.others = others  # runs outside the queue that share its slots (the window's single runs)
         self.waiting: deque[RunRequest] = deque()
         self.runs: list[R] = []  # every run started, in the order started
         self._devices: dict[int, str] = {}  # id(run) -> the GPU it was given
@@ -116,7 +119,7 @@ class RunQueue(Generic[R]):
     @property
     def room(self) -> int:
         """How many more runs may start now."""
-        return max(0, self.limit - len(self.running))
+        return max(0, self.limit - len(self.running) - self.others())
 
     def poll(self) -> list[R]:
         """Start waiting runs while a slot is free; the runs started by this call."""

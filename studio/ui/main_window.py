@@ -33,7 +33,8 @@ from studio.ui.panels.tasks_drawn import TasksDrawnPanel
 from studio.ui.resume import ContinueHooks, ResumeOffer, continue_run
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import LibraryParts, RunLibrary
-from studio.ui.seed_runs import SeedRuns
+from studio.ui.run_slots import RunSlots
+from studio.ui.seed_runs import SeedHost, SeedRuns
 from studio.ui.side_docks import add_tabs_beside
 from studio.ui.status import RunStatus
 from studio.ui.sweep_menu import add_sweep_menu
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         }
         self.toolbar = RunToolBar(self)
         self.addToolBar(self.toolbar)
+        self.slots = RunSlots(self)  # the runs training at once: the one on screen and those behind it
+        self.seeds = SeedRuns(self._seed_host(), self.slots, self)
+        self.toolbar.insertWidget(self.toolbar.pause, self.seeds.spin)
         self.status = RunStatus(self.statusBar())
         self._build_layout()
         build_file_menu(
@@ -116,8 +120,15 @@ class MainWindow(QMainWindow):
         hooks = ContinueHooks(lambda: self.state in (IDLE, FINISHED), self.show_error, self._resume_run)
         return LibraryParts(
             self.loss_panel, self.adaptation_panel, lambda: self.runs_dir, self.experiment.load,
-            self.runStarted, self.runFinished, SeedRuns(self), ResumeOffer(self, hooks),
+            self.runStarted, self.runFinished, self.seeds, ResumeOffer(self, hooks),
             lambda path: continue_run(hooks, path), self.follow,
+        )  # fmt: skip
+
+    def _seed_host(self) -> SeedHost:
+        return SeedHost(
+            lambda: self.experiment.valid_preset, self.new_run_dir,
+            lambda preset, folder, threads: RunSession(preset, folder, command=self.child_command, torch_threads=threads),
+            lambda: self.session, self.show_session, self.show_error, self.statusBar().showMessage,
         )  # fmt: skip
 
     def _resume_run(self, preset: Preset, run_dir: Path) -> bool:
@@ -140,6 +151,8 @@ class MainWindow(QMainWindow):
         bar.stop.triggered.connect(self.stop)
         bar.reset.triggered.connect(self.reset)
         self.experiment.edited.connect(lambda: self._apply_state(self.state))
+        self.slots.changed.connect(lambda: self._apply_state(self.state))
+        self.seeds.finished.connect(lambda _: self._apply_state(self.state))
         self.experiment.preview.described.connect(lambda _: self._label_for_settings())
         self.redraw_timer = QTimer(self)
         self.redraw_timer.setInterval(REDRAW_MS)
@@ -148,9 +161,13 @@ class MainWindow(QMainWindow):
     # ---- run control -------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin a new run with the current settings (the plots are cleared first)."""
-        if self.state in (IDLE, FINISHED) and not self.library.seeds.start():  # several seeds: a series
+        """Begin a new run with the current settings (the plots are cleared first); a run on screen that
+        trains goes on behind the plots if the slots allow (:mod:`studio.ui.run_slots`)."""
+        if (self.state in (IDLE, FINISHED) or self._room_beside()) and not self.seeds.start():  # seeds: a series
             self._begin(paused=False)
+
+    def _room_beside(self) -> bool:
+        return self.state in (RUNNING, PAUSED, STOPPING) and self.slots.room > 0
 
     def toggle_pause(self) -> None:
         """Pause between meta-iterations, or resume."""
@@ -169,7 +186,8 @@ class MainWindow(QMainWindow):
             self._begin(paused=True, steps=1)
 
     def stop(self) -> None:
-        """End the run after one last evaluation; plots, metrics and model stay."""
+        """End the run (every seed of a series) after one last evaluation; plots, metrics and model stay."""
+        self.seeds.stop()
         if self.state in (RUNNING, PAUSED):
             self.session.stop()
             self._apply_state(STOPPING)
@@ -204,16 +222,27 @@ class MainWindow(QMainWindow):
         preset = self.experiment.valid_preset
         if preset is None:
             return
-        session = RunSession(preset, self.new_run_dir(), paused, steps, command=self.child_command)
+        threads = self.slots.threads_for_next()
+        session = RunSession(
+            preset, self.new_run_dir(), paused, steps, command=self.child_command, torch_threads=threads
+        )
         self._launch(session, preset, paused)
 
+    def show_session(self, session: RunSession) -> None:
+        """Put a run started elsewhere (a seed of a series) on the plots, from its first record."""
+        self._launch(session, session.preset, session.paused)
+
     def _launch(self, session: RunSession, preset: Preset, paused: bool) -> None:
+        if self.session is not None and self.session.active:  # Start beside it: it trains on, off the plots
+            self.slots.to_background(self.session)
         self._clear()
         self.session, self.run_number = session, self.run_number + 1
         session.ended.connect(lambda: self._on_ended(session))
         folder = f", recorded in {session.run_dir}" if session.run_dir else ""
         self.experiment.show_run(f"run {self.run_number} (started {time.strftime('%H:%M:%S')}{folder})", preset)
-        session.start()
+        if not session.started:
+            session.start()
+        self.slots.add(session)
         self.redraw_timer.start()
         self._apply_state(PAUSED if paused else RUNNING)
         self.runStarted.emit()
@@ -314,7 +343,7 @@ class MainWindow(QMainWindow):
         if text is None and state == self.state and state == FINISHED:
             text = self._state_text  # how the run ended ("Stopped"), not the bare state's name
         self.state = state
-        self.toolbar.apply(state, self.experiment.problem_text)
+        self.toolbar.apply(state, self.experiment.problem_text, beside=self.slots.room > 0, series=self.seeds.active)
         self._state_text = text or STATE_TEXT.get(state, state)
         self._show_status()
 
@@ -389,14 +418,17 @@ class MainWindow(QMainWindow):
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()
             self._redraw()
+        self.slots.stop_and_wait()  # runs behind the plots, seeds of a series
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        training = self.session is not None and self.session.active
-        choice = self.ask_close(1) if training else CloseChoice.STOP
+        live = self.slots.live
+        choice = self.ask_close(len(live)) if live else CloseChoice.STOP
         if choice == CloseChoice.CANCEL:
             event.ignore()
             return
-        if choice == CloseChoice.LEAVE_RUNNING and self.session.can_leave_running:
-            self.session.detach()  # it goes on in its folder; a later window follows it from there
+        if choice == CloseChoice.LEAVE_RUNNING:  # they go on in their folders; a later window follows them there
+            for session in live:
+                if session.can_leave_running:
+                    session.detach()
         self.shutdown()
         event.accept()

@@ -64,14 +64,15 @@ class RunToolBar(QToolBar):
         self.widgetForAction(action).setObjectName(name)
         return action
 
-    def apply(self, state: RunState, problems: str) -> None:
-        """Enable what makes sense in ``state``; ``problems`` (if any) block starting and say why."""
+    def apply(self, state: RunState, problems: str, beside: bool = False, series: bool = False) -> None:
+        """Enable what makes sense in ``state``; ``problems`` (if any) block starting and say why.  ``beside``:
+        a slot is free for another run while this one trains; ``series``: seeds are training (Stop stops them)."""
         can_begin = state in (IDLE, FINISHED) and not problems
-        self.start.setEnabled(can_begin)
+        self.start.setEnabled(can_begin or (beside and state in (RUNNING, PAUSED) and not problems))
         self.start.setToolTip(f"Fix the settings first:\n{problems}" if problems else "Train with these settings (F5)")
         self.pause.setEnabled(state in (RUNNING, PAUSED))
         self.pause.setText("Resume" if state == PAUSED else "Pause")
         self.pause.setToolTip(RESUME_TIP if state == PAUSED else PAUSE_TIP)
         self.step.setEnabled(state == PAUSED or can_begin)
-        self.stop.setEnabled(state in (RUNNING, PAUSED))
+        self.stop.setEnabled(state in (RUNNING, PAUSED) or series)
         self.reset.setEnabled(state != STOPPING)

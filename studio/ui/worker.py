@@ -52,22 +52,25 @@ class RunSession(QObject):
         resume: bool = False,
         command: Sequence[str] | None = None,
         child: ChildRun | None = None,
+        torch_threads: int | None = None,
     ):
         """``resume``: continue the run recorded in ``run_dir``; its earlier metrics go to the plots first.
-        ``command`` replaces the child's command line (tests); ``child`` replaces the child (:meth:`following`)."""
+        ``command`` replaces the child's command line (tests); ``child`` replaces the child (:meth:`following`);
+        ``torch_threads`` defaults to all cores but one."""
         super().__init__()
         self.preset = preset
         self.run_dir = run_dir
         self.resume = resume
         self.paused = paused
         folder = str(run_dir) if run_dir is not None else None
-        request = RunRequest(preset, folder, resume, paused=paused, steps=steps, torch_threads=window_torch_threads())
+        threads = window_torch_threads() if torch_threads is None else torch_threads
+        request = RunRequest(preset, folder, resume, paused=paused, steps=steps, torch_threads=threads)
         processes = preset.training.processes
         self.child = child or (RankedRun(request, processes) if processes > 1 else ChildRun(request, command=command))
         self.followed: FollowedRecords | None = None  # a run left running by an earlier window
         self.error: tuple[str, str] | None = None
         self.config_errors: list[FieldError] = []
-        self._active = False
+        self._active = self._started = False
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._look)
@@ -81,8 +84,12 @@ class RunSession(QObject):
 
     def start(self) -> None:
         self.child.start()
-        self._active = True
+        self._active = self._started = True
         self._watch.start()
+
+    @property
+    def started(self) -> bool:
+        return self._started
 
     @property
     def active(self) -> bool:

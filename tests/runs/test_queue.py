@@ -63,6 +63,16 @@ def test_runs_start_as_slots_free_up_and_never_more_than_the_limit():
     assert queue.idle and [run.request.preset.seed for run in queue.runs] == [0, 1, 2, 3, 4]
 
 
+def test_runs_started_outside_the_queue_take_its_slots():
+    outside = [1]
+    queue = RunQueue(limit=2, make_run=StandIn, others=lambda: outside[0])
+    for request in requests(3):
+        queue.add(request)
+    assert len(queue.poll()) == 1 and queue.room == 0
+    outside[0] = 0
+    assert len(queue.poll()) == 1 and len(queue.waiting) == 1
+
+
 def test_stop_all_drops_the_waiting_and_stops_the_running_and_kill_all_kills():
     queue = RunQueue(limit=2, make_run=StandIn)
     for request in requests(4):

@@ -1,0 +1,72 @@
+"""Runs side by side in the window: a seed series trained two at once, and Start beside a run that trains on.
+
+The slots are set to two (the default is one per two cores: one on a 2-core machine).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QTimer
+
+from studio.config import load_preset
+from studio.export.library import read_run
+from tests.ui.conftest import FAST, LONG, button, click, open_window, preset_with
+
+SERIES = ["training.iterations=60", "training.eval_every=30", *FAST]
+
+
+def alive(session) -> bool:
+    return session.child.process is not None and session.child.process.poll() is None
+
+
+def test_two_seeds_train_at_once_the_plots_follow_the_lowest_and_both_end_as_one_series(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with([*SERIES, "seed=7"]))
+    window.slots.limit = 2
+    window.seeds.spin.setValue(2)
+    seen = {"both_training": False, "shown": set()}
+
+    def look() -> None:
+        runs = window.seeds.queue.runs if window.seeds.queue is not None else []
+        if len(runs) == 2 and all(alive(s) and s.child.last_iteration >= 1 for s in runs):
+            seen["both_training"] = True
+            seen["shown"].add(window.session.preset.seed)
+
+    sampler = QTimer(window)
+    sampler.timeout.connect(look)
+    sampler.start(20)
+    with qtbot.waitSignal(window.seeds.finished, timeout=180_000) as done:
+        click(qtbot, window, "startButton")
+        qtbot.waitUntil(lambda: window.seeds.queue is not None and len(window.seeds.queue.runs) == 2, timeout=5_000)
+        assert button(window, "stopButton").isEnabled()
+    sampler.stop()
+    assert seen["both_training"] and seen["shown"] == {7}  # both at once, the lower seed on the plots
+    folders = done.args[0]
+    assert [load_preset(f / "preset.toml").seed for f in folders] == [7, 8]
+    assert all(read_run(f).status == "finished" and read_run(f).iterations == 60 for f in folders)
+    assert window.session.preset.seed == 8  # the plots moved to the seed still training when 7 ended
+    group = window.library.overlay.curve_of(folders[0])
+    assert group is window.library.overlay.curve_of(folders[1]) and "2 seeds: geometric mean" in group.main.name()
+    assert not button(window, "stopButton").isEnabled()
+
+
+def test_start_beside_a_training_run_leaves_it_training_behind_the_plots_up_to_the_limit(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(LONG))
+    window.slots.limit = 2
+    click(qtbot, window, "startButton")
+    first = window.session
+    qtbot.waitUntil(lambda: first.child.last_iteration >= 2, timeout=120_000)
+    click(qtbot, window, "startButton")  # a slot is free: the first run goes on behind the plots
+    second = window.session
+    assert second is not first and alive(first)
+    assert not button(window, "startButton").isEnabled()  # both slots taken
+    reached = first.child.last_iteration
+    qtbot.waitUntil(lambda: second.child.last_iteration >= 2 and first.child.last_iteration > reached, timeout=120_000)
+    window.library.refresh()
+    statuses = {r.path.resolve(): r.status for r in window.library.panel.records}
+    assert statuses[first.run_dir.resolve()] == "running"
+    assert window.slots.in_background() == [first]  # its records are dropped there, not piled up
+    window.shutdown()  # closing the window stops both and waits for them
+    for session in (first, second):
+        assert not alive(session)
+        assert json.loads((session.run_dir / "summary.json").read_text())["status"] == "stopped"
