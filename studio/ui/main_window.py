@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the run and wait for its process (unless it was left running)."""
         self.redraw_timer.stop()
+        self.seeds.stop()  # no seed of a series starts after this
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()
             self._redraw()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 
 from studio.config import load_preset
 from studio.export.library import read_run
+from studio.ui.run_slots import LOOK_MS
 from tests.ui.conftest import FAST, LONG, button, click, open_window, preset_with
 
 SERIES = ["training.iterations=60", "training.eval_every=30", *FAST]
@@ -24,13 +25,15 @@ def test_two_seeds_train_at_once_the_plots_follow_the_lowest_and_both_end_as_one
     window = open_window(qtbot, tmp_path, preset_with([*SERIES, "seed=7"]))
     window.slots.limit = 2
     window.seeds.spin.setValue(2)
-    seen = {"both_training": False, "shown": set()}
+    seen = {"both_training": False, "shown": []}  # (seeds training, seed on the plots) at each look
 
     def look() -> None:
         runs = window.seeds.queue.runs if window.seeds.queue is not None else []
         if len(runs) == 2 and all(alive(s) and s.child.last_iteration >= 1 for s in runs):
             seen["both_training"] = True
-            seen["shown"].add(window.session.preset.seed)
+        training = tuple(s.preset.seed for s in runs if s.active)
+        if training and window.session is not None:
+            seen["shown"].append((training, window.session.preset.seed))
 
     sampler = QTimer(window)
     sampler.timeout.connect(look)
@@ -40,11 +43,13 @@ def test_two_seeds_train_at_once_the_plots_follow_the_lowest_and_both_end_as_one
         qtbot.waitUntil(lambda: window.seeds.queue is not None and len(window.seeds.queue.runs) == 2, timeout=5_000)
         assert button(window, "stopButton").isEnabled()
     sampler.stop()
-    assert seen["both_training"] and seen["shown"] == {7}  # both at once, the lower seed on the plots
+    assert seen["both_training"]  # two children alive and training at the same moment
+    assert all(shown == 7 for training, shown in seen["shown"] if 7 in training)  # the lower seed on the plots
+    only_8 = [shown for training, shown in seen["shown"] if training == (8,)]
+    assert len(only_8) < 15 or only_8[-1] == 8  # 8 outlived 7 (by over 0.3 s): the plots moved to it
     folders = done.args[0]
     assert [load_preset(f / "preset.toml").seed for f in folders] == [7, 8]
     assert all(read_run(f).status == "finished" and read_run(f).iterations == 60 for f in folders)
-    assert window.session.preset.seed == 8  # the plots moved to the seed still training when 7 ended
     group = window.library.overlay.curve_of(folders[0])
     assert group is window.library.overlay.curve_of(folders[1]) and "2 seeds: geometric mean" in group.main.name()
     assert not button(window, "stopButton").isEnabled()
@@ -61,11 +66,14 @@ def test_start_beside_a_training_run_leaves_it_training_behind_the_plots_up_to_t
     assert second is not first and alive(first)
     assert not button(window, "startButton").isEnabled()  # both slots taken
     reached = first.child.last_iteration
-    qtbot.waitUntil(lambda: second.child.last_iteration >= 2 and first.child.last_iteration > reached, timeout=120_000)
+    both_on = lambda: second.child.last_iteration >= 2 and first.child.last_iteration > reached + 5  # noqa: E731
+    qtbot.waitUntil(both_on, timeout=120_000)
+    qtbot.wait(3 * LOOK_MS)
+    assert window.slots.in_background() == [first]
+    assert len(first.child.outbox) < first.child.last_iteration - reached  # its records are dropped, not piled up
     window.library.refresh()
     statuses = {r.path.resolve(): r.status for r in window.library.panel.records}
     assert statuses[first.run_dir.resolve()] == "running"
-    assert window.slots.in_background() == [first]  # its records are dropped there, not piled up
     window.shutdown()  # closing the window stops both and waits for them
     for session in (first, second):
         assert not alive(session)
