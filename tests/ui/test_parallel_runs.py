@@ -78,3 +78,19 @@ def test_start_beside_a_training_run_leaves_it_training_behind_the_plots_up_to_t
     for session in (first, second):
         assert not alive(session)
         assert json.loads((session.run_dir / "summary.json").read_text())["status"] == "stopped"
+
+
+def test_stop_stops_every_seed_and_starts_no_more(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(LONG))
+    window.slots.limit = 2
+    window.seeds.spin.setValue(3)
+    click(qtbot, window, "startButton")
+    runs = window.seeds.queue.runs
+    qtbot.waitUntil(lambda: len(runs) == 2 and all(s.child.last_iteration >= 2 for s in runs), timeout=120_000)
+    with qtbot.waitSignal(window.seeds.finished, timeout=120_000) as done:
+        click(qtbot, window, "stopButton")
+    folders = done.args[0]
+    assert [load_preset(f / "preset.toml").seed for f in folders] == [0, 1]  # the third seed never started
+    assert sorted(p.name for p in folders[0].parent.iterdir()) == ["seed-0", "seed-1"]
+    assert all(json.loads((f / "summary.json").read_text())["status"] == "stopped" for f in folders)
+    assert not button(window, "stopButton").isEnabled()
