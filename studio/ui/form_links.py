@@ -26,6 +26,7 @@ from studio.config import (
     spec_of,
 )
 from studio.config.compatibility import combination_errors
+from studio.ui import engine_loader
 from studio.ui.forms import FieldEntry, SectionForm
 from studio.ui.layer_editor import LayerChecks, adapted_groups, model_groups
 from studio.ui.path_editor import PathEditor
@@ -114,12 +115,15 @@ class FormLinks:
             row.editor.setEnabled(active)
 
     def _offer_columns(self) -> None:
-        """Fields naming CSV columns offer the columns of the file their sibling field names."""
+        """Fields naming CSV columns offer the columns of the file their sibling field names (once the engine,
+        which reads them, has loaded: the form is refreshed then)."""
+        if not engine_loader.ENGINE.ready:
+            return
         task = self.data().get("task", {})
         for row in self.forms["task"].rows.values() if "task" in self.forms else ():
             source = getattr(row.editor, "set_columns", None) and row.spec.columns_of
             if source:
-                from studio.engine.tasks.tabular_data import csv_header  # imports torch: only for a CSV family
+                from studio.engine.tasks.tabular_data import csv_header  # the package imports torch
 
                 row.editor.set_columns(csv_header(str(task.get(source, ""))))
 
