@@ -9,7 +9,8 @@ Trains the pretrain baseline and builds the scratch one as ``benchmarks/fair_bas
   ``pretraining`` (a fixed batch of training images, as running averages would give);
 - the head: a linear head after 100 SGD steps at each rate, or nearest class mean (no fitting at all);
 
-and the fine-tuned body (every layer, 20 steps) at the best rate.  Usage::
+and the fine-tuned body (every layer, 20 steps) at the better of two rates (picked on the test tasks: a
+diagnosis, not a score; ``benchmarks/fair_baselines.sh`` chooses on validation tasks).  Usage::
 
     PYTHONPATH=. python benchmarks/pretrain_diagnosis.py [--iterations 400] [--tasks 100]
 """
@@ -82,7 +83,8 @@ def frozen_body_scores(learner, params, tasks, statistics: str, reference: torch
 
 def fine_tuned_body(learner, params, tasks, lr: float) -> float:
     """Query accuracy after 20 SGD steps on every layer (the library's own path, transductive statistics)."""
-    evaluation = evaluate(with_finetuning(learner, lr, adapt_layers=()), params, tasks, 20, torch.device("cpu"))
+    every_layer = learner.with_body(frozen=False) if hasattr(learner, "with_body") else learner  # scratch: already
+    evaluation = evaluate(with_finetuning(every_layer, lr), params, tasks, 20, torch.device("cpu"))
     return 100 * evaluation.accuracy_mean[-1]
 
 
