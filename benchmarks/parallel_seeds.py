@@ -3,7 +3,8 @@
 Every mode trains the same seeds, each in a child process through :class:`studio.runs.queue.RunQueue` (so
 each pays the same torch import), into folders under a temporary directory:
 
-- in turn: one run at a time, with every core (``--parallel 1`` minus the in-process shortcut);
+- in turn: one run at a time, with every core (``--parallel 1`` minus the in-process shortcut), and with one
+  thread (to tell the gain of running side by side from that of fewer threads);
 - split: ``P`` runs at once, ``cores // P`` torch threads each (what ``studio run --seeds N`` does);
 - oversubscribed: ``P`` runs at once, each with torch's own choice (every core).
 
@@ -54,6 +55,7 @@ def main() -> None:
     split = threads_per_run(args.parallel)
     modes = {
         "in turn (1 at a time, every core)": (1, 0),
+        "in turn (1 at a time, 1 thread)": (1, 1),
         f"split ({args.parallel} at once, {split} thread(s) each)": (args.parallel, split),
         f"oversubscribed ({args.parallel} at once, every core each)": (args.parallel, 0),
     }
