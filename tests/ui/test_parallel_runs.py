@@ -25,12 +25,15 @@ def test_two_seeds_train_at_once_the_plots_follow_the_lowest_and_both_end_as_one
     window = open_window(qtbot, tmp_path, preset_with([*SERIES, "seed=7"]))
     window.slots.limit = 2
     window.seeds.spin.setValue(2)
-    seen = {"both_training": False, "shown": []}  # (seeds training, seed on the plots) at each look
+    seen = {"both_alive": False, "shown": []}  # (seeds training, seed on the plots) at each look
 
     def look() -> None:
         runs = window.seeds.queue.runs if window.seeds.queue is not None else []
-        if len(runs) == 2 and all(alive(s) and s.child.last_iteration >= 1 for s in runs):
-            seen["both_training"] = True
+        # Both children alive at one moment: with one slot the second seed would start only after the
+        # first ended. (Asking both to have trained an iteration by then made the test depend on which
+        # child finished importing torch first: a 60-iteration seed can end before the other starts.)
+        if len(runs) == 2 and all(alive(s) for s in runs):
+            seen["both_alive"] = True
         training = tuple(s.preset.seed for s in runs if s.active)
         if training and window.session is not None:
             seen["shown"].append((training, window.session.preset.seed))
@@ -43,7 +46,7 @@ def test_two_seeds_train_at_once_the_plots_follow_the_lowest_and_both_end_as_one
         qtbot.waitUntil(lambda: window.seeds.queue is not None and len(window.seeds.queue.runs) == 2, timeout=5_000)
         assert button(window, "stopButton").isEnabled()
     sampler.stop()
-    assert seen["both_training"]  # two children alive and training at the same moment
+    assert seen["both_alive"]  # two children alive at the same moment
     assert all(shown == 7 for training, shown in seen["shown"] if 7 in training)  # the lower seed on the plots
     only_8 = [shown for training, shown in seen["shown"] if training == (8,)]
     assert len(only_8) < 15 or only_8[-1] == 8  # 8 outlived 7 (by over 0.3 s): the plots moved to it
