@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config import load_preset  # noqa: E402
 from studio.presets import resolve_preset_path  # noqa: E402
+from studio.ui.close_choice import CloseChoice  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -72,7 +73,7 @@ def main() -> int:
         loop.exec()
         samples["end"] = resident_mb()
         probe.timer.stop()
-        window.confirm_close = lambda: True
+        window.ask_close = lambda count: CloseChoice.STOP
         window.close()
     late = np.asarray(probe.late_ms)
     print(f"maml-sine, {args.iterations} iterations with the window open (offscreen)")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from studio.config import load_preset  # noqa: E402
 from studio.presets import bundled_presets  # noqa: E402
+from studio.ui.close_choice import CloseChoice  # noqa: E402
 from studio.ui.main_window import MainWindow  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -50,13 +51,15 @@ def main() -> int:
     args.out = args.out.resolve()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path = bundled_presets()["maml-sine"]
-    window = MainWindow(load_preset(path, ["training.eval_every=250"]))
-    window.preset_path = path
-    window.update_title()
     home = os.getcwd()
     with tempfile.TemporaryDirectory() as scratch:
         os.chdir(scratch)  # the run is recorded in ./runs, as in real use, but thrown away afterwards
+        # before the window: these runs import torch in this process, and a window built before that would
+        # keep waiting for its own background import of the engine (it starts none when torch is already here)
         earlier_runs()
+        window = MainWindow(load_preset(path, ["training.eval_every=250"]))
+        window.preset_path = path
+        window.update_title()
         window.library.refresh()
         window.resize(1400, 900)
         window.show()
@@ -65,7 +68,7 @@ def main() -> int:
         window.toggle_pause()
         wait_until(app, lambda: False, timeout=0.5)  # let the last records and a redraw through
         window.grab().save(str(args.out))
-        window.confirm_close = lambda: True
+        window.ask_close = lambda count: CloseChoice.STOP  # save and stop the run, without asking
         window.close()
         os.chdir(home)
     print(f"{args.out}: iteration {window.data.iteration}")
