@@ -10,19 +10,21 @@ two cores, one per GPU.
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.runs.queue import cuda_devices, default_limit, threads_per_run
+from studio.ui.engine_loader import torch_imported
 from studio.ui.worker import RunSession
 
 LOOK_MS = 250  # how often background runs' records are dropped and ended runs let go
 
 
 def window_gpus(device: str) -> list[str]:
-    """The GPUs runs on ``device`` spread over, once torch is loaded (the window never waits for its import)."""
-    return cuda_devices(device) if "torch" in sys.modules else []
+    """The GPUs runs on ``device`` spread over, once torch is loaded (the window never waits for its import).
+
+    ``torch_imported``, not ``"torch" in sys.modules``: while the loader thread is half-way through the import the
+    module is already listed, and asking CUDA here would block the UI thread until the import ends."""
+    return cuda_devices(device) if torch_imported() else []
 
 
 def window_limit(device: str = "auto") -> int:
