@@ -105,7 +105,11 @@ class EngineLoader(QObject):
 
     def start(self) -> None:
         """Import on a thread (once); nothing if it is loaded already."""
-        if self.ready or self.thread is not None:
+        if self.thread is not None or self._done:
+            return
+        if self.ready:  # imported meanwhile by whoever embeds the window: those waiting still need to hear it
+            self._done = True
+            self.loaded.emit()
             return
         # not a daemon: the interpreter waits for it at exit (quitting mid-import, torch's static initialisers
         # raced the exit's destructors and the process aborted with a corrupted heap)

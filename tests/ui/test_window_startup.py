@@ -192,3 +192,17 @@ def test_a_preview_on_its_own_draws_the_settings_it_was_given_while_loading(qtbo
     release.set()
     qtbot.waitUntil(lambda: preview.up_to_date, timeout=20_000)
     assert len(preview.tasks.curves) == 5
+
+
+def test_a_window_built_before_torch_was_imported_elsewhere_draws_once_it_is(qtbot, tmp_path, monkeypatch):
+    """An app that embeds the window imports torch itself between building and showing it: the loader then
+    imports nothing, and must still say the engine is there (the preview waited on 'Loading the engine…')."""
+    imported = {"torch": False}
+    monkeypatch.setattr(engine_loader, "torch_imported", lambda: imported["torch"])
+    monkeypatch.setattr(engine_loader, "ENGINE", EngineLoader())
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    preview = window.experiment.preview
+    assert preview.note.text() == LOADING
+    imported["torch"] = True  # ... by the embedding app, before the first paint
+    qtbot.waitUntil(lambda: preview.up_to_date, timeout=20_000)
+    assert engine_loader.ENGINE.thread is None and len(preview.tasks.curves) == 5
