@@ -10,9 +10,12 @@ Trains the pretrain baseline and builds the scratch one as ``benchmarks/fair_bas
 - the head: a linear head after 100 SGD steps at each rate, or nearest class mean (no fitting at all);
 
 and the fine-tuned body (every layer, 20 steps) at the better of two rates (picked on the test tasks: a
-diagnosis, not a score; ``benchmarks/fair_baselines.sh`` chooses on validation tasks).  Usage::
+diagnosis, not a score; ``benchmarks/fair_baselines.sh`` chooses on validation tasks).  Two reference lines
+say how hard the tasks are and how far pretraining went: nearest class mean on the raw pixels (no network),
+and the pretraining classifier's accuracy over the training classes on a fixed batch of training images.
+Usage::
 
-    PYTHONPATH=. python benchmarks/pretrain_diagnosis.py [--iterations 400] [--tasks 100]
+    PYTHONPATH=. python benchmarks/pretrain_diagnosis.py [--iterations 400] [--tasks 100] [--shots 1]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import torch.nn.functional as F
 
 from studio.config import load_preset
 from studio.engine.algorithms.layers import HeadSplit
+from studio.engine.algorithms.pretrain import pooled_global_labels
 from studio.engine.algorithms.protonet import prototype_logits
 from studio.engine.baselines import train_baseline
 from studio.engine.evaluation import evaluate
@@ -50,6 +54,24 @@ def embed(learner, params, xs, xq, statistics: str, reference: torch.Tensor):
         both = body(params, torch.cat([lead, xs, xq]) if statistics == "pretraining" else torch.cat([xs, xq]))
     both = both[len(reference) :] if statistics == "pretraining" else both
     return both[: len(xs)], both[len(xs) :]
+
+
+def pixel_class_mean(tasks) -> float:
+    """Query accuracy (%) of nearest class mean on the raw pixels: how far the tasks are from trivial."""
+    xs, xq = tasks.x_support.flatten(2), tasks.x_query.flatten(2)
+    ways = int(tasks.y_support.max()) + 1
+    hits = [
+        (prototype_logits(xs[t], tasks.y_support[t], xq[t], ways).argmax(-1) == tasks.y_query[t]).float().mean()
+        for t in range(len(tasks))
+    ]
+    return 100 * float(torch.stack(hits).mean())
+
+
+def pretraining_accuracy(training, batch) -> float:
+    """Accuracy (%) of the pretraining classifier over all training classes on ``batch`` (training images)."""
+    with torch.no_grad():
+        logits = training.learner.classifier_logits(training.params, batch)
+    return 100 * float((logits.argmax(-1) == pooled_global_labels(batch)).float().mean())
 
 
 def fitted_head_accuracy(learner, params, fs, ys, fq, yq, lr: float) -> float:
@@ -92,10 +114,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=400, help="pretraining iterations")
     parser.add_argument("--tasks", type=int, default=100, help="held-out test tasks")
+    parser.add_argument("--shots", type=int, default=1, help="support examples per class of the test tasks")
     args = parser.parse_args()
-    preset = load_preset(
-        resolve_preset_path("protonet-glyphs"), [*SMALL, f"evaluation.pretrain_iterations={args.iterations}"]
-    )
+    overrides = [f"evaluation.pretrain_iterations={args.iterations}", f"evaluation.shots={args.shots}"]
+    preset = load_preset(resolve_preset_path("protonet-glyphs"), [*SMALL, *overrides])
     cpu = torch.device("cpu")
     started = time.perf_counter()
     baselines = {name: train_baseline(preset, name, cpu, "classification") for name in ("pretrain", "scratch")}
@@ -104,8 +126,12 @@ def main() -> None:
     tasks = heldout_tasks(preset, family, args.tasks)
     train_family = baselines["pretrain"].family
     reference = train_family.sample(8, torch.Generator().manual_seed(1), split="train")
+    print(f"pretraining classifier on training images: {pretraining_accuracy(baselines['pretrain'], reference):.1f}%")
     reference = torch.cat([reference.x_support, reference.x_query], 1).flatten(0, 1)[:REFERENCE_IMAGES]
-    print(f"{args.tasks} test tasks, 5-way 1-shot; query accuracy (%), frozen body + new head ({HEAD_STEPS} steps)")
+    print(
+        f"{args.tasks} test tasks, 5-way {args.shots}-shot; nearest class mean on pixels {pixel_class_mean(tasks):.1f}%"
+    )
+    print(f"query accuracy (%), frozen body + new head ({HEAD_STEPS} steps)")
     for statistics in ("separate", "support", "pretraining"):
         for name, training in baselines.items():
             scores = frozen_body_scores(training.learner, training.params, tasks, statistics, reference)

@@ -182,6 +182,15 @@ class EvaluationConfig:
         minimum=0,
         maximum=100_000_000,
     )
+    pretrain_batch: int = param(
+        0,
+        "Pretraining batch",
+        "Training tasks whose pooled examples make one supervised step of the pretrain baseline; 0 = "
+        "training.meta_batch_size. Chen et al. 2019 pretrained on batches of 16 images: smaller batches take more, "
+        "noisier steps for the same examples, and their features carry over to new classes better.",
+        minimum=0,
+        maximum=100_000,
+    )
     # Tuning the baselines' fine-tuning on validation tasks (Finn et al. 2017 tuned their baseline's step size;
     # Chen et al. 2019 showed that a well-tuned baseline closes much of the gap to meta-learning).
     baseline_lrs: tuple[float, ...] = param(

@@ -41,9 +41,13 @@ def baseline_algorithm(name: str, settings: EvaluationConfig, kind: str) -> Algo
 
 def baseline_preset(preset: Preset, name: str, kind: str) -> Preset:
     """``preset`` with its algorithm replaced by baseline ``name`` and its training budget by the baseline's."""
-    settings = preset.evaluation
-    iterations = (settings.pretrain_iterations or preset.training.iterations) if name == "pretrain" else 0
-    training = dataclasses.replace(preset.training, iterations=iterations)
+    settings, training = preset.evaluation, preset.training
+    if name == "pretrain":  # its own budget: steps, and tasks pooled into each step's batch
+        batch = settings.pretrain_batch or training.meta_batch_size
+        iterations = settings.pretrain_iterations or training.iterations
+        training = dataclasses.replace(training, iterations=iterations, meta_batch_size=batch)
+    else:
+        training = dataclasses.replace(training, iterations=0)
     return preset.replace(algorithm=baseline_algorithm(name, settings, kind), training=training)
 
 

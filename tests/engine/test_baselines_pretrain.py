@@ -8,10 +8,11 @@ import torch
 import torch.nn.functional as F
 
 from studio.cli import main
-from studio.config import Preset, preset_from_dict
+from studio.config import EvaluationConfig, Preset, preset_from_dict
 from studio.engine.algorithms import build_learner
 from studio.engine.algorithms.base import GradientLearner
 from studio.engine.algorithms.pretrain import CLASSIFIER, SCALE, pooled, pooled_global_labels
+from studio.engine.baselines import train_baseline
 from studio.engine.models import build_model
 from studio.engine.streams import generator
 from studio.engine.tasks import build_family
@@ -195,3 +196,18 @@ def adapted_learner(run_dir):
     preset = load_preset(run_dir / "preset.toml")
     learner = build_learner(preset.algorithm, load_model(run_dir), "classification")
     return learner, learner.init_parameters()
+
+
+def test_the_pretraining_batch_is_its_own_setting_and_scratch_trains_nothing():
+    evaluation = {"pretrain_iterations": 3, "pretrain_batch": 2}
+    preset = image_preset(GLYPHS, {"name": "protonet"}, evaluation=evaluation)  # meta-batch 8 for the ProtoNet
+    pretrained = train_baseline(preset, "pretrain", torch.device("cpu"), "classification")
+    assert pretrained.iteration == 3 and pretrained.tasks_seen == 3 * 2  # Chen et al.'s small batches
+    default = train_baseline(
+        preset.replace(evaluation=EvaluationConfig(pretrain_iterations=3)),
+        "pretrain",
+        torch.device("cpu"),
+        "classification",
+    )
+    assert default.tasks_seen == 3 * 8  # 0: the meta-learner's meta-batch
+    assert train_baseline(preset, "scratch", torch.device("cpu"), "classification").tasks_seen == 0
