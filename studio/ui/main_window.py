@@ -428,6 +428,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if choice == CloseChoice.LEAVE_RUNNING:  # they go on in their folders; a later window follows them there
+            self.seeds.leave_running()  # and so do the seeds of a series not started yet
             for session in live:
                 if session.can_leave_running:
                     session.detach()

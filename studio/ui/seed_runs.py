@@ -7,6 +7,8 @@ allow (one per two cores), into ``RUNS/NAME-DATE/seed-K`` as
 The plots follow the lowest-numbered seed still training; the seeds behind
 it keep their records until it is their turn on screen.  Stop stops them all.
 A seed that does not complete starts no more seeds (those running finish).
+Closing the window with "Leave running" leaves the whole series running: the
+seeds still waiting go to a process of their own (:mod:`studio.runs.rest`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from studio.export import prepare_run_dir
 from studio.runs.folders import seed_folders
 from studio.runs.messages import RunRequest
 from studio.runs.queue import RunQueue, threads_per_run
+from studio.runs.rest import leave_rest_running
 from studio.ui.run_slots import RunSlots, window_gpus
 from studio.ui.worker import RunSession
 
@@ -121,6 +124,18 @@ class SeedRuns(QObject):
             for session in self.queue.runs:
                 if session.active:  # not one left running by a closing window
                     session.stop()
+
+    def leave_running(self) -> None:
+        """The window closes leaving the series running: the seeds still waiting train in a process of their own
+        (:mod:`studio.runs.rest`), beside the seeds running now and after them."""
+        queue = self.queue
+        if queue is None or self.stopping or not queue.waiting or queue.waiting[0].run_dir is None:
+            return  # an unrecorded series cannot be left running: it stops with the window
+        waiting = queue.cancel_waiting()
+        handed = {request.run_dir for request in waiting}
+        self.folders = [folder for folder in self.folders if str(folder) not in handed]  # not ours to tidy now
+        pids = [session.child.pid for session in queue.running if session.can_leave_running and session.child.pid]
+        leave_rest_running(Path(waiting[0].run_dir).parent, waiting, pids, queue.limit, queue.gpus)
 
     def _tick(self) -> None:
         queue = self.queue

@@ -6,13 +6,15 @@ import json
 
 import numpy as np
 
+from studio.config import load_preset
 from studio.export.library import read_run
 from studio.runs.attached import why_not_followable
+from studio.runs.rest import REST_FILE
 from studio.ui.close_choice import CloseChoice
 from studio.ui.runs_panel import RunsPanel
 from studio.ui.toolbar import RUNNING
 from tests.library_helpers import make_killed_run
-from tests.ui.conftest import LONG, SHORT, click, open_window, preset_with, wait_for_iteration
+from tests.ui.conftest import FAST, LONG, SHORT, click, open_window, preset_with, wait_for_iteration
 
 
 def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot, tmp_path):
@@ -56,3 +58,20 @@ def test_follow_is_offered_for_a_running_run_not_on_screen(qtbot, tmp_path):
     panel.select([running])
     assert not panel.follow_button.isEnabled()
     assert "not left running" in why_not_followable(running)  # no events.jsonl: its own window shows it
+
+
+def test_a_seed_series_left_running_trains_every_seed_the_waiting_ones_in_a_process_of_their_own(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(["training.iterations=100", "training.eval_every=50", *FAST]))
+    window.ask_close = lambda count: CloseChoice.LEAVE_RUNNING
+    window.slots.limit = 1  # seeds 1 and 2 wait while seed 0 trains
+    window.seeds.spin.setValue(3)
+    click(qtbot, window, "startButton")
+    wait_for_iteration(qtbot, window, 5)
+    folders = list(window.seeds.folders)
+    child = window.session.child
+    window.close()
+    assert child.process.poll() is None and (folders[0].parent / REST_FILE).is_file()
+    qtbot.waitUntil(lambda: all((f / "summary.json").is_file() for f in folders), timeout=240_000)
+    assert [json.loads((f / "summary.json").read_text())["status"] for f in folders] == ["completed"] * 3
+    assert [load_preset(f / "preset.toml").seed for f in folders] == [0, 1, 2]
+    qtbot.waitUntil(lambda: not (folders[0].parent / REST_FILE).exists(), timeout=30_000)
