@@ -25,7 +25,10 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from studio.ui.first_paint import after_first_paint
 
 
 def import_engine() -> None:
@@ -90,18 +93,11 @@ class EngineLoader(QObject):
             return self._done
         return torch_imported()
 
-    def start_after_paint(self, widget: QObject) -> None:
+    def start_after_paint(self, widget: QWidget) -> None:
         """Start loading once ``widget`` has been painted (its first frame is not slowed down by the import).  A window
         shown minimised loads when it is first drawn: nothing needs the engine before (a run imports its own)."""
-        if self.ready or self.thread is not None:
-            return
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.start)  # after this paint has been drawn
-        return False
+        if not self.ready and self.thread is None:
+            after_first_paint(widget, self.start)
 
     def start(self) -> None:
         """Import on a thread (once); nothing if it is loaded already."""

@@ -24,6 +24,7 @@ from studio.ui.choice_switch import design_description, design_name, model_for_t
 from studio.ui.editors import device_editor
 from studio.ui.form_links import FormLinks, data_errors
 from studio.ui.forms import ERROR_COLOR, FieldEntry, SectionForm, field_path, scalar_entries, section_entries
+from studio.ui.panels.base import PlotPanel
 from studio.ui.panels.preview import PreviewPanel, PreviewTasks
 from studio.ui.section import Section
 from studio.ui.wheel_scroll import WheelScrollsForm
@@ -69,7 +70,8 @@ class ExperimentPanel(QScrollArea):
         self.problems = QLabel(wordWrap=True)
         self.problems.setStyleSheet(f"color: {ERROR_COLOR};")
         self.setWidget(self._contents())
-        self.wheel = WheelScrollsForm(self, [self.preview.plot_widget, self.preview.grid.plot_widget])
+        self.wheel = WheelScrollsForm(self, [self.preview.plot_widget])
+        self.preview.pageAdded.connect(self._page_added)
         self._run_preset: Preset | None = None
         self._run_label = ""
         self.hand_edited: dict[str, Any] = {}  # path -> value the user set by hand since the preset was loaded
@@ -120,6 +122,11 @@ class ExperimentPanel(QScrollArea):
         self.forms[form].build(entries)
         self._show_switch_note(form)
         self._align_labels()
+
+    def _page_added(self, page: QWidget) -> None:
+        """A picture the preview built once the settings asked for it (an episode's images)."""
+        if isinstance(page, PlotPanel):
+            self.wheel.watch(page.plot_widget)
 
     def _device_editor(self, entry: FieldEntry, emit: Callable[..., None]) -> QWidget:
         return device_editor(str(entry.value), emit, int(self.data["training"].get("processes", 1)))

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from studio.config import ConfigError, Preset, load_preset
 from studio.export.library import RunRecord
 from studio.runs.attached import why_not_followable
+from studio.ui.first_paint import after_first_paint
 from studio.ui.layout import dock
 from studio.ui.panels import AdaptationPanel, LossPanel
 from studio.ui.plot_controls import PlotControls
@@ -62,7 +63,7 @@ class RunLibrary(QObject):
         self.offer_resume_at_start = True
         self.follow_at_start = True  # a run an earlier window left running is shown again
         self._connect()
-        QTimer.singleShot(0, self._first_look)  # once the caller has set the runs folder
+        after_first_paint(area, self._first_look)  # a long list would delay the window's first frame
 
     def _controls(self, panel, prefix: str, smoothing: bool) -> PlotControls:
         controls = PlotControls(panel, prefix, smoothing=smoothing, x_axis=smoothing)

@@ -88,6 +88,8 @@ class RunsPanel(QWidget):
         self.watch.setInterval(WATCH_MS)
         self.watch.timeout.connect(self._look)
         self.watch.start()
+        self.table.fit_columns()  # empty, as the list looks until the folder is read (after the window's first paint)
+        self._selection_changed()
 
     def _layout(self) -> None:
         self.group_seeds = QCheckBox("seeds as mean")

@@ -16,9 +16,14 @@ class WheelScrollsForm(QObject):
     def __init__(self, form: QAbstractScrollArea, views: list[QAbstractScrollArea]):
         super().__init__(form)
         self.form = form
-        self.viewports: list[QWidget] = [view.viewport() for view in views]
-        for viewport in self.viewports:
-            viewport.installEventFilter(self)
+        self.viewports: list[QWidget] = []
+        for view in views:
+            self.watch(view)
+
+    def watch(self, view: QAbstractScrollArea) -> None:
+        """Also ``view``: a plot added to the form later."""
+        self.viewports.append(view.viewport())
+        view.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         wheel = event.type() == QEvent.Type.Wheel and watched in self.viewports

@@ -8,7 +8,7 @@ import re
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from studio.ui.toolbar import IDLE, PAUSED
 from tests.ui import runs_fixtures
@@ -120,6 +120,22 @@ def test_the_wheel_over_the_preview_scrolls_the_form_and_zoom_needs_ctrl(qtbot, 
     preview.resample()
     qtbot.waitUntil(lambda: preview.up_to_date, timeout=20_000)
     assert all(view.autoRangeEnabled())  # a new draw is shown whole, not through the old zoom
+
+
+def test_the_wheel_over_an_episode_of_images_scrolls_the_form_too(qtbot, tmp_path):
+    """The preview builds its image grid only once a family of images asks for it (start-up, issue #11)."""
+    window = open_window(qtbot, tmp_path, preset_with(SHORT))
+    window.resize(1280, 720)
+    preview = window.experiment.preview
+    assert window.findChild(QWidget, "previewImageGrid") is None
+    window.experiment.choose("task.family", "glyphs")
+    qtbot.waitUntil(lambda: preview.up_to_date and preview.stack.currentWidget() is preview.grid, timeout=30_000)
+    bar = window.experiment.verticalScrollBar()
+    bar.setValue(0)
+    view = preview.grid.plot.getViewBox()
+    shown = view.viewRange()
+    wheel(preview.grid.plot_widget.viewport())
+    assert bar.value() > 0 and view.viewRange() == shown
 
 
 def test_choosing_a_family_keeps_the_form_where_it_was_scrolled(qtbot, tmp_path):

@@ -11,9 +11,12 @@ from PySide6.QtCore import Qt
 
 from studio.export.hyperparameters import differing_keys
 from studio.export.smoothing import ema, shared_range, slider_weight
+from studio.ui.close_choice import CloseChoice
+from studio.ui.main_window import MainWindow
 from studio.ui.run_overlay import run_key
 from studio.ui.runs_table import NAME
 from tests.ui import runs_fixtures
+from tests.ui.conftest import SHORT, preset_with
 from tests.ui.runs_fixtures import column
 
 pristine, library_window = runs_fixtures.pristine, runs_fixtures.library_window  # fixtures
@@ -41,6 +44,20 @@ def statuses(panel) -> dict[str, str]:
 def visible_names(panel) -> set[str]:
     table = panel.table
     return {table.item(r, NAME).text() for r in range(table.rowCount()) if not table.isRowHidden(r)}
+
+
+def test_the_runs_folder_is_read_once_the_window_has_been_painted(qtbot, tmp_path, pristine):
+    """A long list of runs must not delay the window's first frame (start-up, issue #11)."""
+    shutil.copytree(pristine, tmp_path / "runs")
+    window = MainWindow(preset_with(SHORT))
+    window.runs_dir = tmp_path / "runs"
+    window.ask_close = lambda count: CloseChoice.STOP
+    window.library.resume_offer.ask = lambda record: None
+    qtbot.addWidget(window)
+    qtbot.wait(200)
+    assert window.library.panel.records == []  # built, never shown: nothing read
+    window.show()
+    qtbot.waitUntil(lambda: len(window.library.panel.records) == 4, timeout=10_000)
 
 
 def test_runs_are_listed_filtered_renamed_and_deleted(qtbot, library_window, tmp_path):
