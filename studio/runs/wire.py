@@ -2,14 +2,20 @@
 
 Every record type of :mod:`studio.engine.events`, and the driver's messages
 (:mod:`studio.runs.messages`), goes over the pipe as ``{"type": NAME, FIELD: VALUE, ...}``.
-Arrays keep their dtype and shape, a preset travels as its plain dict, nested
-records carry their own type, enums go as their values.  No pickle: a line is
-data, never code.  Python's ``json`` writes NaN and infinities as ``NaN`` and
-``Infinity``, which it reads back, so a diverged loss survives the trip.
+Arrays keep their dtype and shape and go as their bytes in base64, ~10 times
+quicker to write and read than a list of their numbers: a run's histogram of
+drawn tasks holds every task drawn so far (100,000 numbers by iteration 2,000),
+and the window's reader thread decodes it holding the interpreter lock.  Lines
+with an array's numbers as a list (as older versions wrote them) still read.
+A preset travels as its plain dict, nested records carry their own type, enums
+go as their values.  No pickle: a line is data, never code.  Python's ``json``
+writes NaN and infinities as ``NaN`` and ``Infinity``, which it reads back, so
+a diverged loss survives the trip.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import typing
@@ -47,16 +53,20 @@ def decode(line: str | bytes) -> Any:
     return _record(json.loads(line))
 
 
+SCALARS = (float, int, str, bool, type(None))  # exact types: an enum (a str) or a numpy scalar is not one
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in SCALARS:  # most of what a run sends: asked first
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Preset):
         return {"type": "Preset", "data": preset_to_dict(value)}
     if dataclasses.is_dataclass(value):
-        fields = {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
-        return {"type": type(value).__name__, **fields}
+        return {"type": type(value).__name__, **{name: _plain(getattr(value, name)) for name in _names(type(value))}}
     if isinstance(value, np.ndarray):
-        return {"type": "ndarray", "dtype": value.dtype.str, "shape": value.shape, "data": value.ravel().tolist()}
+        return _array(value)
     if isinstance(value, (tuple, list)):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
@@ -66,6 +76,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
+def _array(array: np.ndarray) -> dict[str, Any]:
+    head = {"type": "ndarray", "dtype": array.dtype.str, "shape": array.shape}
+    if array.dtype.hasobject:  # pointers, not numbers: only their values can go
+        return {**head, "data": array.ravel().tolist()}
+    return {**head, "base64": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def _from_array(data: dict[str, Any]) -> np.ndarray:
+    dtype = np.dtype(data["dtype"])
+    if "base64" in data:  # copied: frombuffer's array would be read-only
+        raw = base64.b64decode(data["base64"], validate=True)
+        return np.frombuffer(raw, dtype=dtype).reshape(data["shape"]).copy()
+    return np.asarray(data["data"], dtype=dtype).reshape(data["shape"])
+
+
 def _value(data: Any) -> Any:
     if isinstance(data, list):
         return tuple(_value(item) for item in data)  # the records hold tuples, never lists
@@ -73,7 +103,7 @@ def _value(data: Any) -> Any:
         return data
     kind = data.get("type")
     if kind == "ndarray":
-        return np.asarray(data["data"], dtype=np.dtype(data["dtype"])).reshape(data["shape"])
+        return _from_array(data)
     if kind == "Preset":
         return preset_from_dict(data["data"])
     if kind == "dict":
