@@ -29,7 +29,8 @@ from torch import nn
 
 from studio.config import ConfigError, atomic_write_bytes, atomic_write_text, load_preset
 from studio.engine.algorithms import build_learner
-from studio.engine.algorithms.base import GradientLearner, MetaLearner, Params
+from studio.engine.algorithms.base import MetaLearner, Params
+from studio.engine.algorithms.gradient import GradientLearner
 from studio.engine.protocol import batch_norm_mode, evaluation_family
 from studio.engine.tasks import TaskFamily, build_family
 from studio.export.adapted_modules import SupportBound, SupportNormalised, with_weights

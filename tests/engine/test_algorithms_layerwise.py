@@ -67,8 +67,8 @@ def test_learned_rates_are_the_step_sizes_the_inner_loop_uses():
     learner, params, batch = float64_setup("maml", inner_steps=2, learn_inner_lr=True)
     with torch.no_grad():
         params["lslr.2"].copy_(torch.tensor([0.0, 0.3]))
-    steps = list(learner.trajectory(params, batch.x_support[0], batch.y_support[0], 3))
+    steps = list(learner.trajectories(params, batch.x_support[:1], batch.y_support[:1], 3))
     assert torch.equal(steps[1]["2.weight"], steps[0]["2.weight"])  # rate 0 at step 0: layer 2 stays
     assert not torch.equal(steps[2]["2.weight"], steps[1]["2.weight"])
-    gradient = learner.support_gradients(steps[2], batch.x_support[0], batch.y_support[0])["2.weight"]
+    gradient = learner.support_gradients(steps[2], batch.x_support[:1], batch.y_support[:1])["2.weight"]
     torch.testing.assert_close(steps[3]["2.weight"], steps[2]["2.weight"] - 0.3 * gradient)  # past the end: last

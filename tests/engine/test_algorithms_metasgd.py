@@ -26,7 +26,9 @@ def test_inner_step_is_theta_minus_alpha_times_the_gradient_elementwise():
             params[name].copy_(torch.rand(params[name].shape, generator=generator, dtype=torch.float64))
     xs, ys = batch.x_support[0], batch.y_support[0]
     theta = learner.model_state(params)
-    gradient = learner.support_gradients(theta, xs, ys)
+    gradient = {
+        k: g[0] for k, g in learner.support_gradients(learner.task_weights(params, 1), xs[None], ys[None]).items()
+    }
     adapted = learner.adapt(params, xs, ys, 1)
     for name in theta:
         torch.testing.assert_close(adapted[name], theta[name] - params[f"alpha.{name}"] * gradient[name])

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from studio.cli import main
 from studio.config import EvaluationConfig, Preset, preset_from_dict
 from studio.engine.algorithms import build_learner
-from studio.engine.algorithms.base import GradientLearner
+from studio.engine.algorithms.gradient import GradientLearner
 from studio.engine.algorithms.pretrain import CLASSIFIER, SCALE, pooled, pooled_global_labels
 from studio.engine.baselines import train_baseline
 from studio.engine.models import build_model

@@ -1,4 +1,4 @@
-"""What a meta-learner is to the training loop, and the inner loop shared by gradient methods.
+"""What a meta-learner is to the training loop (gradient methods' inner loop: studio/engine/algorithms/gradient.py).
 
 A learner is a set of *meta-parameters* (a dict of tensors: the network's
 initialisation, plus whatever else the method learns) and three pure
@@ -12,29 +12,23 @@ functions of them and a :class:`TaskBatch`:
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection
 
 import torch
 from torch import nn
-from torch.func import functional_call, grad, vmap
+from torch.func import functional_call, vmap
 
 from studio.config import AlgorithmConfig, ConfigError, TrainingConfig
 from studio.config.compatibility import algorithm_message
-from studio.engine.algorithms.layers import adapted_parameters
-from studio.engine.algorithms.recompute import recomputed_step
 from studio.engine.errors import NonFiniteStep
-from studio.engine.losses import LOSSES, accuracy
+from studio.engine.losses import LOSSES
 from studio.engine.models.statistics import statistics_from_first
+from studio.engine.optimizers import Adam, Optimizer
 from studio.engine.tasks.base import TaskBatch
 
 Params = dict[str, torch.Tensor]
 Combine = Callable[[Params, torch.Tensor, int], tuple[Params, torch.Tensor]]
-# True while map_tasks runs one task at a time outside any torch.func transform, where plain
-# autograd computes the inner gradients with less overhead per operation than torch.func.grad
-_ONE_TASK_AT_A_TIME = contextvars.ContextVar("one_task_at_a_time", default=False)
 
 
 class MetaLearner:
@@ -107,8 +101,8 @@ class MetaLearner:
             "builds its classifier from the support set (protonet, attention, ridge_head)",
         )
 
-    def make_optimizer(self, params: Params, training: TrainingConfig) -> torch.optim.Optimizer:
-        return torch.optim.Adam(params.values(), lr=training.meta_lr)
+    def make_optimizer(self, params: Params, training: TrainingConfig) -> Optimizer:
+        return Adam(params.values(), lr=training.meta_lr)
 
     def forward(self, params: Params, x: torch.Tensor) -> torch.Tensor:
         return functional_call(self.model, params, (x,))
@@ -149,7 +143,7 @@ class MetaLearner:
         return dict(zip(params.keys(), zeros)), loss.detach()
 
     def meta_step(
-        self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer, combine: Combine | None = None
+        self, params: Params, batch: TaskBatch, optimizer: Optimizer, combine: Combine | None = None
     ) -> torch.Tensor:
         """One outer-loop update of ``params`` in place; returns the meta-batch's query loss.
 
@@ -190,28 +184,26 @@ class MetaLearner:
         (Conv-4 on the CPU; see benchmarks/conv4_speed.py); everything else is vectorised.
         """
         if self.recomputes_inner_loop() and torch.is_grad_enabled():
-            return False  # the recomputed step is plain autograd (studio/engine/algorithms/recompute.py)
+            return False  # tasks go one at a time with the recomputed step (studio/engine/algorithms/recompute.py)
         return device.type not in getattr(self.model, "loop_over_tasks_on", ())
 
     def recomputes_inner_loop(self) -> bool:
         """Whether the inner loop is recomputed in the backward pass (``algorithm.checkpoint_inner_loop``)."""
         return False
 
-    def map_tasks(self, fn: Callable[..., torch.Tensor], params: Params, *tasks: torch.Tensor) -> torch.Tensor:
-        """``fn(params, *one_task)`` for every task (the first axis of ``tasks``), stacked: vmap or a loop."""
+    def map_tasks(
+        self, fn: Callable[..., torch.Tensor], params: Params, *tasks: torch.Tensor, per_task: Collection[str] = ()
+    ) -> torch.Tensor:
+        """``fn(params, *one_task)`` for every task (the first axis of ``tasks``), stacked: vmap or a loop.
+
+        The entries of ``params`` named in ``per_task`` hold each task's own value on a leading task axis (the
+        weights of an inner loop, see ``GradientLearner``); ``fn`` gets its task's; the others are shared.
+        """
         if self.vectorize_tasks(tasks[0].device):
-            return vmap(fn, in_dims=(None,) + (0,) * len(tasks))(params, *tasks)
-        with _one_task_at_a_time():
-            return torch.stack([fn(params, *one_task) for one_task in zip(*tasks)])
-
-
-@contextlib.contextmanager
-def _one_task_at_a_time() -> Iterator[None]:
-    token = _ONE_TASK_AT_A_TIME.set(True)
-    try:
-        yield
-    finally:
-        _ONE_TASK_AT_A_TIME.reset(token)
+            dims = {k: 0 if k in per_task else None for k in params} if per_task else None
+            return vmap(fn, in_dims=(dims,) + (0,) * len(tasks))(params, *tasks)
+        own = [{**params, **{k: params[k][i] for k in per_task}} for i in range(len(tasks[0]))]
+        return torch.stack([fn(weights, *one_task) for weights, one_task in zip(own, zip(*tasks))])
 
 
 def head_outputs(model: nn.Module) -> int | None:
@@ -229,135 +221,3 @@ def check_finite(loss: torch.Tensor, grads: Params) -> None:
     )
     if not bool(finite.all()):  # one device sync for all parameters; names only when something is wrong
         raise NonFiniteStep(f"gradient of {next(k for k, g in grads.items() if not torch.isfinite(g).all())}")
-
-
-class GradientLearner(MetaLearner):
-    """Methods whose inner loop is SGD on the support set (MAML and its relatives)."""
-
-    first_order = False
-
-    def __init__(self, config: AlgorithmConfig, model: nn.Module, kind: str):
-        super().__init__(config, model, kind)
-        # layer-wise adaptation: the inner loop adapts only these weights; the rest stay at theta
-        self.fast_names = adapted_parameters(model, getattr(config, "adapt_layers", ()))
-
-    def inner_lr(self, params: Params, name: str, step: int) -> torch.Tensor | float:
-        return self.config.inner_lr
-
-    def recomputes_inner_loop(self) -> bool:
-        return getattr(self.config, "checkpoint_inner_loop", False) and not self.first_order
-
-    def support_gradients(self, weights: Params, x: torch.Tensor, y: torch.Tensor) -> Params:
-        """Gradient of the support loss with respect to the adapted weights (``fast_names``) only."""
-
-        if _ONE_TASK_AT_A_TIME.get():
-            return self.autograd_support_gradients(weights, x, y)
-
-        def loss(fast: Params) -> torch.Tensor:
-            return self.task_loss({**weights, **fast}, x, y)
-
-        grads = grad(loss)({k: weights[k] for k in self.fast_names})
-        if self.first_order:
-            grads = {k: g.detach() for k, g in grads.items()}
-        return grads
-
-    def autograd_support_gradients(self, weights: Params, x: torch.Tensor, y: torch.Tensor) -> Params:
-        """:meth:`support_gradients` by ``torch.autograd.grad`` (same values; for one task outside torch.func)."""
-        second_order = torch.is_grad_enabled() and not self.first_order
-        with torch.enable_grad():
-            fast = {k: _differentiable(weights[k]) for k in self.fast_names}
-            loss = self.task_loss({**weights, **fast}, x, y)
-            grads = torch.autograd.grad(loss, list(fast.values()), create_graph=second_order, allow_unused=True)
-        zeros = (torch.zeros_like(w) if g is None else g for w, g in zip(fast.values(), grads))
-        return {k: g if second_order else g.detach() for k, g in zip(fast, zeros)}
-
-    def trajectory(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Iterator[Params]:
-        """The network's weights after 0, 1, ..., ``steps`` SGD steps on one task's support set.
-
-        Each step is theta' = theta - alpha * grad L_support(theta) on the adapted
-        weights; first-order methods treat the gradient as a constant (no second
-        derivatives).
-        """
-        weights = self.model_state(params)
-        yield weights
-        recompute = self.recomputes_inner_loop() and torch.is_grad_enabled() and _ONE_TASK_AT_A_TIME.get()
-        for step in range(steps):
-            if recompute:  # keep this step's inputs only; its graph is rebuilt when the meta-gradient needs it
-                weights = {**weights, **recomputed_step(self._recomputable_step, params, weights, x, y, step)}
-            else:
-                weights = self.sgd_step(params, weights, x, y, step)
-            yield weights
-
-    def _recomputable_step(self, params: Params, weights: Params, x: torch.Tensor, y: torch.Tensor, step: int):
-        with _one_task_at_a_time():  # the recomputation runs in the backward pass, outside map_tasks
-            return self.sgd_step(params, weights, x, y, step)
-
-    def sgd_step(self, params: Params, weights: Params, x: torch.Tensor, y: torch.Tensor, step: int) -> Params:
-        """theta' = theta - alpha * grad L_support(theta) on the adapted weights."""
-        grads = self.support_gradients(weights, x, y)
-        return {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
-
-    def as_module(self, network: nn.Module, params: Params) -> nn.Module:
-        """What :meth:`forward` computes, as a module, given ``network`` holding adapted weights (for export)."""
-        return network
-
-    def adapt(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Params:
-        """The weights after ``steps`` inner steps on one task (differentiable unless first order)."""
-        *_, adapted = self.trajectory(params, x, y, steps)
-        return adapted
-
-    def query_loss(self, params: Params, xs, ys, xq, yq) -> torch.Tensor:
-        adapted = self.adapt(params, xs, ys, self.config.inner_steps)
-        return self.task_loss(adapted, xq, yq)
-
-    def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
-        tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
-        per_task = self.map_tasks(self.query_loss, params, *tasks)
-        self.last_task_losses = per_task.detach()  # what prioritized task sampling reads
-        return per_task.mean()
-
-    def adaptation_curve(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
-        def curve(p, xs, ys, xq, yq):
-            return torch.stack(
-                [self.loss(self.query_outputs(w, xs, xq), yq) for w in self.trajectory(p, xs, ys, steps)]
-            )
-
-        with torch.no_grad():
-            frozen = {k: v.detach() for k, v in params.items()}
-            tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
-            return self.map_tasks(curve, frozen, *tasks)
-
-    def adapted_prediction(self, params: Params, batch: TaskBatch, x: torch.Tensor, steps: int) -> torch.Tensor:
-        def predict(p, xs, ys):
-            return self.query_outputs(self.adapt(p, xs, ys, steps), xs, x)
-
-        with torch.no_grad():
-            frozen = {k: v.detach() for k, v in params.items()}
-            return self.map_tasks(predict, frozen, batch.x_support, batch.y_support)
-
-    def query_scores(self, params: Params, batch: TaskBatch, steps: int) -> dict[str, torch.Tensor]:
-        """Query loss, and for classification accuracy, after 0..steps inner steps, in one pass."""
-        if self.kind != "classification":
-            return super().query_scores(params, batch, steps)
-
-        def scores(p, xs, ys, xq, yq):
-            logits = (self.query_outputs(w, xs, xq) for w in self.trajectory(p, xs, ys, steps))
-            return torch.stack([torch.stack([self.loss(out, yq), accuracy(out, yq)]) for out in logits])
-
-        with torch.no_grad():
-            frozen = {k: v.detach() for k, v in params.items()}
-            both = self.map_tasks(scores, frozen, batch.x_support, batch.y_support, batch.x_query, batch.y_query)
-        return {"loss": both[..., 0], "accuracy": both[..., 1]}
-
-    def query_predictions(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
-        def predict(p, xs, ys, xq):
-            return self.query_outputs(self.adapt(p, xs, ys, steps), xs, xq)
-
-        with torch.no_grad():
-            frozen = {k: v.detach() for k, v in params.items()}
-            return self.map_tasks(predict, frozen, batch.x_support, batch.y_support, batch.x_query)
-
-
-def _differentiable(tensor: torch.Tensor) -> torch.Tensor:
-    """``tensor`` itself when autograd tracks it, else a detached copy that autograd can differentiate by."""
-    return tensor if tensor.requires_grad else tensor.detach().requires_grad_()

@@ -16,7 +16,8 @@ import hashlib
 import torch
 from torch import nn
 
-from studio.engine.algorithms.base import GradientLearner, MetaLearner, Params
+from studio.engine.algorithms.base import MetaLearner, Params
+from studio.engine.algorithms.gradient import GradientLearner
 
 
 def head_seed(weight: torch.Tensor) -> int:

@@ -24,8 +24,10 @@ and the rates are meta-parameters (``lslr.<group>``, one entry per step) that
 the outer loop updates with theta.  ``adapt_layers`` restricts the inner loop
 to some layer groups (ANIL is the head alone).
 
-The meta-batch is computed at once with ``torch.func.vmap`` over a per-task
-function built from ``grad`` and ``functional_call``.
+The meta-batch is computed at once: each task's adapted weights are stacked
+on a leading task axis, the tasks' losses come from ``torch.func.vmap`` over
+``functional_call``, and one ``torch.autograd.grad`` of their sum gives every
+task's inner gradient (studio/engine/algorithms/gradient.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import torch
 from torch import nn
 
 from studio.config.algorithms.maml import MamlAlgorithm
-from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.base import Params
+from studio.engine.algorithms.gradient import GradientLearner
 from studio.engine.algorithms.layers import layer_group
 from studio.engine.registry import LEARNERS
 

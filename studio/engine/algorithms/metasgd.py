@@ -25,7 +25,8 @@ import torch
 from torch import nn
 
 from studio.config.algorithms.metasgd import MetaSgdAlgorithm
-from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.base import Params
+from studio.engine.algorithms.gradient import GradientLearner
 from studio.engine.registry import LEARNERS
 
 RATE_PREFIX = "alpha."

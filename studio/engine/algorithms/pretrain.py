@@ -37,7 +37,6 @@ import dataclasses
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.func import grad
 
 from studio.config.algorithms.pretrain import PretrainAlgorithm
 from studio.engine.algorithms.base import Params
@@ -167,33 +166,38 @@ class Pretrain(FineTuneBaseline):
             return cosine_logits(features, weight, self.scale(params))
         return features @ weight.T + params[self.head_weight.replace("weight", "bias")]
 
-    def head_curve(self, params: Params, xs, ys, xq, yq, steps: int) -> torch.Tensor:
-        """One task's query loss and accuracy after 0..steps SGD steps on the head alone, (steps + 1, 2)."""
-        support, query = self.support_and_query(lambda x: self.split.features(params, x), xs, xq)
-        head = {k: params[k] for k in self.fast_names}
-
-        def support_loss(fast: Params) -> torch.Tensor:
-            return self.loss(self.head_logits({**params, **fast}, support), ys)
-
+    def head_curves(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:
+        """Every task's query loss and accuracy after 0..steps SGD steps on the head alone, (tasks, steps + 1, 2):
+        the frozen body embeds each task's examples once; the head's steps run on the embeddings."""
+        shots = batch.x_support.shape[1]
+        embedded = self.map_tasks(self.embeddings, params, batch.x_support, batch.x_query)
+        support, query = embedded[:, :shots], embedded[:, shots:]
+        weights = {**params, **self.task_weights(params, len(batch))}  # each task's own head
         scores = []
         for step in range(steps + 1):
-            logits = self.head_logits({**params, **head}, query)
-            scores.append(torch.stack([self.loss(logits, yq), accuracy(logits, yq)]))
+            scores.append(self.map_weights(self.head_scores, weights, query, batch.y_query))
             if step < steps:
-                head = {
-                    k: w - self.inner_lr(params, k, step) * g
-                    for (k, w), g in zip(head.items(), grad(support_loss)(head).values())
-                }
-        return torch.stack(scores)
+                grads = self.task_gradients(self.head_loss, weights, self.fast_names, support, batch.y_support)
+                weights = {**weights, **{k: weights[k] - self.inner_lr(params, k, step) * g for k, g in grads.items()}}
+        return torch.stack(scores, dim=1)
+
+    def embeddings(self, params: Params, xs: torch.Tensor, xq: torch.Tensor) -> torch.Tensor:
+        """One task's support then query examples through the body (as :meth:`support_and_query` runs them)."""
+        return torch.cat(self.support_and_query(lambda x: self.split.features(params, x), xs, xq))
+
+    def head_loss(self, weights: Params, features: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.loss(self.head_logits(weights, features), y)
+
+    def head_scores(self, weights: Params, features: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        logits = self.head_logits(weights, features)
+        return torch.stack([self.loss(logits, y), accuracy(logits, y)])
 
     def query_scores(self, params: Params, batch: TaskBatch, steps: int) -> dict[str, torch.Tensor]:
         """As the whole network's inner loop scores them; with the body frozen, without running it at every step."""
         if not self.body_frozen:
             return super().query_scores(params, batch, steps)
-        tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
         with torch.no_grad():
-            frozen = {k: v.detach() for k, v in params.items()}
-            both = self.map_tasks(lambda p, *task: self.head_curve(p, *task, steps), frozen, *tasks)
+            both = self.head_curves({k: v.detach() for k, v in params.items()}, batch, steps)
         return {"loss": both[..., 0], "accuracy": both[..., 1]}
 
     def adaptation_curve(self, params: Params, batch: TaskBatch, steps: int) -> torch.Tensor:

@@ -11,9 +11,9 @@ with epsilon annealed linearly from ``outer_step`` to 0 over training (the
 batched version of Algorithm 2).  No second derivatives are involved: the
 update is SGD with step epsilon on the "gradient" theta - mean_i W_i, which is
 what :meth:`Reptile.meta_gradients` returns, averaged over tasks so that the
-meta-batch shards like any other gradient.  The tasks of a meta-batch adapt in
-parallel with ``torch.func.vmap`` (or one by one where the model says a loop
-is faster, see ``map_tasks``).  With ``adapt_layers`` only the adapted layer
+meta-batch shards like any other gradient.  The tasks of a meta-batch adapt
+together (studio/engine/algorithms/gradient.py: ``torch.func.vmap``, or one by
+one where the model says a loop is faster, see ``map_tasks``).  With ``adapt_layers`` only the adapted layer
 groups move.
 """
 
@@ -25,7 +25,9 @@ import torch
 
 from studio.config import TrainingConfig
 from studio.config.algorithms.reptile import ReptileAlgorithm
-from studio.engine.algorithms.base import GradientLearner, Params
+from studio.engine.algorithms.base import Params
+from studio.engine.algorithms.gradient import GradientLearner
+from studio.engine.optimizers import Optimizer
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
 
@@ -33,7 +35,7 @@ ADAM_BETA2 = 0.999
 ADAM_EPS = 1e-8
 
 
-class AnnealedSGD(torch.optim.Optimizer):
+class AnnealedSGD(Optimizer):
     """theta <- theta - epsilon_t * g, with epsilon_t = epsilon_0 (1 - t / total) when annealing."""
 
     def __init__(self, params, lr: float, total: int, anneal: bool = True):
@@ -43,7 +45,7 @@ class AnnealedSGD(torch.optim.Optimizer):
         return group["lr"] * (1.0 - group["done"] / group["total"]) if group["anneal"] else group["lr"]
 
     @torch.no_grad()
-    def step(self, closure=None):
+    def step(self) -> None:
         for group in self.param_groups:
             lr = max(self.current_lr(group), 0.0)
             for tensor in group["params"]:
@@ -59,21 +61,21 @@ class Reptile(GradientLearner):
 
     config: ReptileAlgorithm
 
-    def make_optimizer(self, params: Params, training: TrainingConfig) -> torch.optim.Optimizer:
+    def make_optimizer(self, params: Params, training: TrainingConfig) -> Optimizer:
         return AnnealedSGD(params.values(), self.config.outer_step, training.iterations, self.config.anneal)
 
-    def trajectory(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Iterator[Params]:
+    def trajectories(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, steps: int) -> Iterator[Params]:
         if self.config.inner_optimizer == "adam":
-            return self.adam_trajectory(params, x, y, steps)
-        return super().trajectory(params, x, y, steps)
+            return self.adam_trajectories(params, xs, ys, steps)
+        return super().trajectories(params, xs, ys, steps)
 
-    def adam_trajectory(self, params: Params, x: torch.Tensor, y: torch.Tensor, steps: int) -> Iterator[Params]:
-        """Weights after 0..steps Adam steps (beta1 = 0, so the first moment is the gradient itself)."""
-        weights = self.model_state(params)
+    def adam_trajectories(self, params: Params, xs: torch.Tensor, ys: torch.Tensor, steps: int) -> Iterator[Params]:
+        """Every task's weights after 0..steps Adam steps (beta1 = 0, so the first moment is the gradient itself)."""
+        weights = self.task_weights(params, len(xs))
         yield weights
         second = {k: torch.zeros_like(weights[k]) for k in self.fast_names}
         for step in range(steps):
-            grads = self.support_gradients(weights, x, y)
+            grads = self.support_gradients(weights, xs, ys)
             second = {k: ADAM_BETA2 * second[k] + (1 - ADAM_BETA2) * g * g for k, g in grads.items()}
             correction = 1 - ADAM_BETA2 ** (step + 1)
             moves = {k: g / ((second[k] / correction).sqrt() + ADAM_EPS) for k, g in grads.items()}
@@ -82,21 +84,14 @@ class Reptile(GradientLearner):
 
     def meta_gradients(self, params: Params, batch: TaskBatch) -> tuple[Params, torch.Tensor]:
         """theta - mean_i W_i for each network weight, and the mean query loss at W_i."""
-        names = list(self.fast_names)  # the other weights do not move: their Reptile direction is zero
-
-        def adapt_and_score(p: Params, xs, ys, xq, yq) -> torch.Tensor:
-            adapted = self.adapt(p, xs, ys, self.config.inner_steps)
-            loss = self.task_loss(adapted, xq, yq).reshape(1)
-            return torch.cat([adapted[name].reshape(-1) for name in names] + [loss])
-
         with torch.no_grad():
             theta = {k: v.detach() for k, v in params.items()}
-            tasks = (batch.x_support, batch.y_support, batch.x_query, batch.y_query)
-            flat = self.map_tasks(adapt_and_score, theta, *tasks)  # (tasks, adapted weights + 1)
-            means = flat[:, :-1].mean(dim=0).split([theta[name].numel() for name in names])
+            adapted = self.adapt_tasks(theta, batch.x_support, batch.y_support, self.config.inner_steps)
+            losses = self.map_weights(self.task_loss, adapted, batch.x_query, batch.y_query)
             grads = {k: torch.zeros_like(v) for k, v in theta.items()}
-            grads.update({name: theta[name] - mean.view_as(theta[name]) for name, mean in zip(names, means)})
-        return grads, flat[:, -1].mean()
+            # the weights the inner loop leaves alone do not move: their Reptile direction stays zero
+            grads.update({name: theta[name] - adapted[name].mean(dim=0) for name in self.fast_names})
+        return grads, losses.mean()
 
     def meta_loss(self, params: Params, batch: TaskBatch) -> torch.Tensor:
         """Mean query loss after the inner loop (reported; Reptile's update does not differentiate it)."""

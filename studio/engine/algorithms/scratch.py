@@ -13,6 +13,7 @@ import torch
 
 from studio.engine.algorithms.base import Params
 from studio.engine.algorithms.finetune import FineTuneBaseline
+from studio.engine.optimizers import Optimizer
 from studio.engine.registry import LEARNERS
 from studio.engine.tasks.base import TaskBatch
 
@@ -28,8 +29,6 @@ class Scratch(FineTuneBaseline):
         loss = self.adaptation_curve(params, batch, self.config.inner_steps)[:, -1].mean()
         return {k: torch.zeros_like(v) for k, v in params.items()}, loss
 
-    def meta_step(
-        self, params: Params, batch: TaskBatch, optimizer: torch.optim.Optimizer, combine=None
-    ) -> torch.Tensor:
+    def meta_step(self, params: Params, batch: TaskBatch, optimizer: Optimizer, combine=None) -> torch.Tensor:
         grads, loss = self.meta_gradients(params, batch)
         return loss if combine is None else combine(grads, loss, len(batch))[1]
