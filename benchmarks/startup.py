@@ -43,11 +43,8 @@ COMMANDS = {
 # preview drawn, and the lateness of a 10 ms timer from the paint until the preview is drawn.
 WINDOW_PROBE = r"""
 import json, sys, time
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit
 from studio import cli
-from studio.ui import engine_loader, launch
+from studio.ui import launch  # Qt-free: PySide6 is first imported where `studio` imports it, in launch()
 
 marks, cpu, lateness, last = {}, {}, [], []
 
@@ -58,31 +55,42 @@ def tick():
     last[:] = [now]
 
 def when_drawn(app, window):
+    from PySide6.QtCore import QTimer
     if not window.experiment.preview.up_to_date:
         return QTimer.singleShot(5, lambda: when_drawn(app, window))
     marks["preview"] = time.time()
     app.quit()
 
-class FirstPaint(QObject):
-    def eventFilter(self, window, event):
-        if event.type() == QEvent.Type.Paint:
-            window.removeEventFilter(self)
-            marks["shown"] = time.time()
-            cpu["shown"] = time.process_time()  # on a busy machine, what an idle one would come close to
-            marks["torch_at_paint"] = "torch" in sys.modules
-            name = window.findChild(QLineEdit, "field:name")
-            name.textChanged.connect(lambda text: marks.setdefault("input", time.time()))
-            key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x")
-            QApplication.postEvent(name, key)
-            ticker.start()
-        return False
+def first_paint_filter():
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    class FirstPaint(QObject):
+        def eventFilter(self, window, event):
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                marks["shown"] = time.time()
+                cpu["shown"] = time.process_time()  # on a busy machine, what an idle one would come close to
+                marks["torch_at_paint"] = "torch" in sys.modules
+                name = window.findChild(QLineEdit, "field:name")
+                name.textChanged.connect(lambda text: marks.setdefault("input", time.time()))
+                key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x")
+                QApplication.postEvent(name, key)
+                ticker.start()
+            return False
+
+    return FirstPaint()
 
 def run_event_loop(app):
     global ticker
+    from PySide6.QtCore import Qt, QTimer
+    from studio.ui import engine_loader
+
     window = next(w for w in app.topLevelWidgets() if w.objectName() == "studioMainWindow")
     ticker = QTimer(app, interval=10, timerType=Qt.TimerType.PreciseTimer)
     ticker.timeout.connect(tick)
-    paint = FirstPaint()
+    paint = first_paint_filter()
     window.installEventFilter(paint)
     engine_loader.ENGINE.loaded.connect(lambda: marks.update(engine=time.time()) or when_drawn(app, window))
     QTimer.singleShot(120_000, app.quit)

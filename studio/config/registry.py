@@ -12,11 +12,13 @@ registers its settings class here and its implementation in
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
+import sys
 import warnings
 from collections.abc import Callable
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from studio.config.errors import ConfigError, did_you_mean
 
@@ -72,7 +74,7 @@ _plugins_loaded: set[str] = set()
 
 def load_plugins() -> None:
     """Import every module registered under :data:`PLUGIN_GROUP` (once); a broken one only warns."""
-    for entry in entry_points(group=PLUGIN_GROUP):
+    for entry in _plugin_entries(tuple(sys.path)):
         if entry.value in _plugins_loaded:
             continue
         _plugins_loaded.add(entry.value)
@@ -80,6 +82,13 @@ def load_plugins() -> None:
             entry.load()
         except Exception as error:  # a third party's bug must not stop the studio
             warnings.warn(f"plugin '{entry.name}' ({entry.value}) failed to load: {error}", stacklevel=2)
+
+
+@functools.cache
+def _plugin_entries(path: tuple[str, ...]) -> tuple[EntryPoint, ...]:
+    """The plugins installed on the import ``path``, read once: each reading opens every installed package's
+    metadata (~6 ms), and each of the six registries asks on first use, three of them before the window opens."""
+    return tuple(entry_points(group=PLUGIN_GROUP))
 
 
 TASKS = Registry("task", "family", "studio.config.tasks")
