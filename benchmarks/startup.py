@@ -1,6 +1,6 @@
 """Start-up cost of the ``studio`` command and window against ``python -c "import torch"``, in one run on one machine.
 
-    python benchmarks/startup.py [--repeats 5] [--skip commands|window]
+    python benchmarks/startup.py [--repeats 5] [--skip commands|window] [--instructions]
 
 Each command runs as a fresh process (the checkout's ``studio`` package first on the path), the commands
 taking turns so that load from other processes falls on all of them alike; the median wall time of each is
@@ -12,7 +12,9 @@ started: to its first paint, to a key press posted at that paint reaching the na
 input), to torch loaded behind it and the task preview drawn.  From the first paint until the preview is
 drawn a 10 ms timer runs on the UI thread; its lateness (all repeats pooled) is how much the import on the
 loading thread stalls the window.  Targets: shown and accepting input at most 1.5 s after launch (issue #11,
-#13 item 23); UI stall p99 at most 16 ms, max at most 100 ms (issue #11).
+#13 item 23); UI stall p99 at most 16 ms, max at most 100 ms (issue #11).  ``--instructions`` also counts, under
+valgrind's callgrind, the instructions the window's process runs until its first paint: its CPU work, which a busy
+machine does not change (wall and CPU times there grow with the load), so before and after a change compare there.
 No assertions: a benchmark, not a test.
 """
 
@@ -101,6 +103,29 @@ def run_event_loop(app):
 launch.run_event_loop = run_event_loop
 sys.exit(cli.main([]))
 """
+# `studio` up to the window's first paint, where the process ends at once (the engine never starts loading)
+PAINT_PROBE = r"""
+import os, sys
+from studio import cli
+from studio.ui import launch
+
+def run_event_loop(app):
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, window, event):
+            if event.type() == QEvent.Type.Paint:
+                os._exit(0)
+            return False
+
+    window = next(w for w in app.topLevelWidgets() if w.objectName() == "studioMainWindow")
+    paint = FirstPaint()
+    window.installEventFilter(paint)
+    return app.exec()
+
+launch.run_event_loop = run_event_loop
+sys.exit(cli.main([]))
+"""
 WINDOW_MARKS = {
     "shown": "window shown (first paint)",
     "input": "a key press reaches the name field",
@@ -127,6 +152,19 @@ def window_times(scratch: Path) -> tuple[dict[str, float], list[float]]:
         print("note: torch was imported before the window was painted")
     at = {name: value - start for name, value in report["marks"].items()}
     return {**at, "cpu": report["cpu"]["shown"]}, report["lateness"]
+
+
+def instructions_until_shown(scratch: Path) -> int:
+    """Instructions the window's process runs from its start to its first paint, counted by valgrind's callgrind:
+    the start-up's CPU work, the same on a busy machine as on an idle one (callgrind runs it ~50x slower)."""
+    out = scratch / "callgrind.out"
+    env = {**environment(scratch), "QT_QPA_PLATFORM": "offscreen", "HOME": str(scratch)}
+    probe = [sys.executable, "-c", PAINT_PROBE]
+    subprocess.run(probe, env=env, cwd=scratch, check=True, capture_output=True)  # once uncounted: .pyc files written
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *probe]
+    subprocess.run(command, env=env, cwd=scratch, check=True, capture_output=True)
+    totals = next(line for line in out.read_text().splitlines() if line.startswith(("totals:", "summary:")))
+    return int(totals.split()[1])
 
 
 def seconds(command: list[str], scratch: Path, turn: int) -> float:
@@ -200,6 +238,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each command (median reported)")
     parser.add_argument("--skip", default="", help="comma-separated: commands, window")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count the window's instructions until shown (valgrind)"
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.repeats} repeats, median wall time")
@@ -208,6 +249,10 @@ def main() -> None:
         report(figures)
     if "window" not in skip:
         report_window(marks, lateness)
+    if args.instructions:
+        with tempfile.TemporaryDirectory() as folder:
+            count = instructions_until_shown(Path(folder))
+        print(f"{'(instructions until shown, valgrind callgrind)':<46} {count / 1e9:.3f} G")
 
 
 if __name__ == "__main__":

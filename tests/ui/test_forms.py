@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from superqt import QLabeledDoubleRangeSlider
 
@@ -14,6 +15,7 @@ from studio.config import ALGORITHMS, TASKS, ConfigError, TaskConfig, load_prese
 from studio.engine.device import available_devices, process_choices
 from studio.engine.registry import FAMILIES
 from studio.engine.tasks import build_family
+from studio.ui.forms import ERROR_COLOR
 from studio.ui.panels.preview import PREVIEW_TASKS
 from tests.ui.conftest import PRESET_PATH, SHORT, button, open_window, preset_with
 
@@ -69,8 +71,14 @@ def test_an_invalid_field_is_marked_and_disables_start(window):
     assert message in start.toolTip()
     row = window.experiment.forms["training"].rows["training.meta_lr"]
     assert row.error.isVisibleTo(window) and f"training.meta_lr {row.error.text()}" == message
+
+    def label_colour() -> QColor:
+        return row.label.palette().color(QPalette.ColorRole.WindowText)
+
+    assert label_colour() == QColor(ERROR_COLOR) == row.error.palette().color(QPalette.ColorRole.WindowText)
     control(window, "field:training.meta_lr").setValue(0.001)
     assert start.isEnabled() and not row.error.isVisibleTo(window)
+    assert label_colour() == window.experiment.palette().color(QPalette.ColorRole.WindowText) != QColor(ERROR_COLOR)
 
 
 def test_an_unparsable_list_gets_the_cli_message(window):
