@@ -1,4 +1,5 @@
-"""The window is on screen before torch is imported, and the engine loads behind it (issue #11 item 5, #13 item 23).
+"""The window is on screen before torch (or matplotlib, which only exports draw with) is imported, and the engine loads
+behind it (issue #11 item 5, #13 item 23).
 
 The first test launches ``studio`` in a fresh interpreter, where torch really is not imported yet; the others
 run in this process (torch imported long ago) with an engine loader that waits until the test lets it finish.
@@ -43,7 +44,7 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint:
             window.removeEventFilter(self)
             report["paint"] = {"torch": "torch" in sys.modules, "optuna": "optuna" in sys.modules,
-                               **preview_state(window)}
+                               "matplotlib": "matplotlib" in sys.modules, **preview_state(window)}
         return False
 
 def run_event_loop(app):
@@ -111,7 +112,9 @@ def test_the_window_is_painted_before_torch_is_imported_and_the_preview_draws_on
     done = launch_probe(LAUNCH_PROBE, tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["paint"] == {"torch": False, "optuna": False, "note": LOADING, "curves": 0, "up_to_date": False}
+    assert report["paint"] == {
+        "torch": False, "optuna": False, "matplotlib": False, "note": LOADING, "curves": 0, "up_to_date": False
+    }  # fmt: skip
     assert report["loaded"]["torch"] and report["loaded"]["note"] is None and report["loaded"]["curves"] == 5
     assert report["loaded"]["auto"].startswith("auto (picks ")
 
