@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.run_number = 0
         self._reset_when_ended = False
         self._status_behind = False  # records arrived since the status bar was last drawn
+        self._next_picture = 0  # the picture panel the next redraw refreshes
         self.recent_files = RecentFiles()
         COLLECTOR.hold_while_alive(self)  # preview and record reader are Python threads: collect here only
         self._build(preset or default_preset())
@@ -290,27 +291,38 @@ class MainWindow(QMainWindow):
 
     def drain_now(self) -> None:
         """Take in the run's records so far without waiting for the timer (before an export)."""
-        self._redraw()
+        self._redraw(every_panel=True)
 
-    def _redraw(self) -> None:
+    def _redraw(self, every_panel: bool = False) -> None:
         events = self.session.drain() if self.session else []
         for event in events:
             self.data.add(event)
             if isinstance(event, RunStarted):
                 self._label_for(event)
         if events:
-            for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
-                panel.refresh(self.data)
+            self.loss_panel.refresh(self.data)
             self.feedback.refresh(self.data)
             self._status_behind = True
+        self._refresh_pictures(every_panel)
         if self._status_behind and self.status.show(self.data, self._state_text, force=False):
             self._status_behind = False
+
+    def _refresh_pictures(self, every_panel: bool) -> None:
+        """The panels that change at evaluations, one per redraw (each looks whether it has something new): drawn
+        together, a first evaluation's pictures and histograms held the window up for ~0.1 s."""
+        pictures = (self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel)
+        if every_panel:
+            for panel in pictures:
+                panel.refresh(self.data)
+            return
+        self._next_picture = (self._next_picture + 1) % len(pictures)
+        pictures[self._next_picture].refresh(self.data)
 
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
         self.redraw_timer.stop()
-        self._redraw()
+        self._redraw(every_panel=True)
         reason = self._end_reason(session)
         self._apply_state(FINISHED, self._end_text(session, reason))
         self.feedback.finished(self.data)
@@ -418,7 +430,7 @@ class MainWindow(QMainWindow):
         self.seeds.stop()  # no seed of a series starts after this
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()
-            self._redraw()
+            self._redraw(every_panel=True)
         self.slots.stop_and_wait()  # runs behind the plots, seeds of a series
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
