@@ -16,11 +16,12 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from studio.config import ConfigError, Preset, load_preset, save_preset
-from studio.engine.events import FinishReason, RunStarted
+from studio.engine.events import FinishReason, RunStarted, StepMetrics
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
 from studio.runs.attached import why_not_followable
 from studio.runs.folders import new_run_dir, run_stem
+from studio.runs.messages import Parked
 from studio.ui.close_choice import CloseChoice, ask_close
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
@@ -303,9 +304,18 @@ class MainWindow(QMainWindow):
             self.loss_panel.refresh(self.data)
             self.feedback.refresh(self.data)
             self._status_behind = True
+            self._note_parked(events)
         self._refresh_pictures(every_panel)
         if self._status_behind and self.status.show(self.data, self._state_text, force=False):
             self._status_behind = False
+
+    def _note_parked(self, events: list) -> None:
+        """A followed run that a window now gone paused says so in its records (it waits): show it paused here."""
+        progress = [e for e in events if isinstance(e, (StepMetrics, Parked))]
+        following = self.session is not None and self.session.followed is not None
+        if following and self.state == RUNNING and progress and isinstance(progress[-1], Parked):
+            self.session.paused = True
+            self._apply_state(PAUSED)
 
     def _refresh_pictures(self, every_panel: bool) -> None:
         """The panels that change at evaluations, one per redraw (each looks whether it has something new): drawn

@@ -9,12 +9,15 @@ import numpy as np
 from studio.config import load_preset
 from studio.export.library import read_run
 from studio.runs.attached import why_not_followable
+from studio.runs.journal import CONTROL_FILE, append_line
+from studio.runs.messages import Control, ControlAction
 from studio.runs.rest import REST_FILE
+from studio.runs.wire import encode
 from studio.ui.close_choice import CloseChoice
 from studio.ui.runs_panel import RunsPanel
-from studio.ui.toolbar import RUNNING
+from studio.ui.toolbar import PAUSED, RUNNING
 from tests.library_helpers import make_killed_run
-from tests.ui.conftest import FAST, LONG, SHORT, click, open_window, preset_with, wait_for_iteration
+from tests.ui.conftest import FAST, LONG, SHORT, button, click, open_window, preset_with, wait_for_iteration
 
 
 def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot, tmp_path):
@@ -38,6 +41,31 @@ def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot,
         np.testing.assert_array_equal(steps, np.arange(1, len(steps) + 1))  # each iteration once, from the first
         assert json.loads((run_dir / "summary.json").read_text())["status"] == "stopped"
         assert child.process.wait(60) == 0
+    finally:
+        if child.process.poll() is None:
+            child.process.kill()
+            child.process.wait()
+
+
+def test_a_run_paused_by_a_window_now_gone_is_followed_as_paused_and_resumes_from_here(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path, preset_with(LONG))
+    window.ask_close = lambda count: CloseChoice.LEAVE_RUNNING
+    click(qtbot, window, "startButton")
+    wait_for_iteration(qtbot, window, 5)
+    child, run_dir = window.session.child, window.session.run_dir
+    try:
+        window.close()
+        # a window that followed it paused it, then went away without a word (it crashed)
+        append_line(run_dir / CONTROL_FILE, encode(Control(ControlAction.PAUSE)))
+        later = open_window(qtbot, tmp_path, preset_with(SHORT))
+        qtbot.waitUntil(lambda: later.state == PAUSED, timeout=60_000)
+        assert later.session.run_dir == run_dir and button(later, "pauseButton").text() == "Resume"
+        held = later.data.iteration
+        click(qtbot, later, "pauseButton")  # Resume
+        qtbot.waitUntil(lambda: later.data.iteration > held + 5, timeout=60_000)
+        assert later.state == RUNNING
+        with qtbot.waitSignal(later.runFinished, timeout=60_000):
+            click(qtbot, later, "stopButton")
     finally:
         if child.process.poll() is None:
             child.process.kill()
