@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -11,6 +14,7 @@ from studio.export.library import read_run
 from studio.runs.attached import why_not_followable
 from studio.runs.journal import CONTROL_FILE, append_line
 from studio.runs.messages import Control, ControlAction
+from studio.runs.process import ChildRun
 from studio.runs.rest import REST_FILE
 from studio.runs.wire import encode
 from studio.ui.close_choice import CloseChoice
@@ -20,7 +24,9 @@ from tests.library_helpers import make_killed_run
 from tests.ui.conftest import FAST, LONG, SHORT, button, click, open_window, preset_with, wait_for_iteration
 
 
-def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot, tmp_path):
+@contextlib.contextmanager
+def left_running(qtbot, tmp_path) -> Iterator[tuple[ChildRun, Path]]:
+    """A long run started in a window that then closed leaving it running: its child and folder (killed after)."""
     window = open_window(qtbot, tmp_path, preset_with(LONG))
     window.ask_close = lambda count: CloseChoice.LEAVE_RUNNING
     click(qtbot, window, "startButton")
@@ -28,8 +34,17 @@ def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot,
     child, run_dir = window.session.child, window.session.run_dir
     try:
         window.close()
-        left_at = child.last_iteration
         assert not window.isVisible() and child.process.poll() is None
+        yield child, run_dir
+    finally:
+        if child.process.poll() is None:
+            child.process.kill()
+            child.process.wait()
+
+
+def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot, tmp_path):
+    with left_running(qtbot, tmp_path) as (child, run_dir):
+        left_at = child.last_iteration
         assert read_run(run_dir).status == "running"  # what `studio runs` and the runs panel show
         later = open_window(qtbot, tmp_path, preset_with(SHORT))  # follows the newest run left running
         qtbot.waitUntil(lambda: later.data.iteration > left_at + 5, timeout=60_000)
@@ -41,20 +56,10 @@ def test_a_run_left_running_is_followed_by_a_new_window_and_stopped_there(qtbot,
         np.testing.assert_array_equal(steps, np.arange(1, len(steps) + 1))  # each iteration once, from the first
         assert json.loads((run_dir / "summary.json").read_text())["status"] == "stopped"
         assert child.process.wait(60) == 0
-    finally:
-        if child.process.poll() is None:
-            child.process.kill()
-            child.process.wait()
 
 
 def test_a_run_paused_by_a_window_now_gone_is_followed_as_paused_and_resumes_from_here(qtbot, tmp_path):
-    window = open_window(qtbot, tmp_path, preset_with(LONG))
-    window.ask_close = lambda count: CloseChoice.LEAVE_RUNNING
-    click(qtbot, window, "startButton")
-    wait_for_iteration(qtbot, window, 5)
-    child, run_dir = window.session.child, window.session.run_dir
-    try:
-        window.close()
+    with left_running(qtbot, tmp_path) as (_, run_dir):
         # a window that followed it paused it, then went away without a word (it crashed)
         append_line(run_dir / CONTROL_FILE, encode(Control(ControlAction.PAUSE)))
         later = open_window(qtbot, tmp_path, preset_with(SHORT))
@@ -66,10 +71,6 @@ def test_a_run_paused_by_a_window_now_gone_is_followed_as_paused_and_resumes_fro
         assert later.state == RUNNING
         with qtbot.waitSignal(later.runFinished, timeout=60_000):
             click(qtbot, later, "stopButton")
-    finally:
-        if child.process.poll() is None:
-            child.process.kill()
-            child.process.wait()
 
 
 def test_follow_is_offered_for_a_running_run_not_on_screen(qtbot, tmp_path):
