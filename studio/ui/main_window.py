@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self._reset_when_ended = False
         self._status_behind = False  # records arrived since the status bar was last drawn
         self._next_picture = 0  # the picture panel the next redraw refreshes
+        # as built, or cleared, and no record drawn since: clearing them again would only repaint them
+        self._panels_blank = True
         self.recent_files = RecentFiles()
         COLLECTOR.hold_while_alive(self)  # preview and record reader are Python threads: collect here only
         self._build(preset or default_preset())
@@ -283,12 +285,23 @@ class MainWindow(QMainWindow):
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
         self.data = RunData()
-        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
-            panel.clear()
+        self._clear_panels()
         self.feedback.clear()
         self.session = None
         self.experiment.show_run("", None)
         self._apply_state(IDLE)
+
+    def _clear_panels(self) -> None:
+        """Panels already blank only get their view back to following (a zoom of the empty plot): clearing them
+        again repainted all of them, ~30 ms of the event loop at each Start."""
+        if self._panels_blank:
+            self.loss_panel.follow_again()
+            for panel in (self.loss_panel, self.adaptation_panel):
+                panel.plot.enableAutoRange()
+            return
+        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
+            panel.clear()
+        self._panels_blank = True
 
     def drain_now(self) -> None:
         """Take in the run's records so far without waiting for the timer (before an export)."""
@@ -301,6 +314,7 @@ class MainWindow(QMainWindow):
             if isinstance(event, RunStarted):
                 self._label_for(event)
         if events:
+            self._panels_blank = False
             self.loss_panel.refresh(self.data)
             self.feedback.refresh(self.data)
             self._status_behind = True

@@ -113,6 +113,29 @@ def test_reset_clears_to_a_fresh_run(qtbot, window):
     assert run_to_end(qtbot, window) == "completed"
 
 
+def count_clears(window, monkeypatch) -> list[str]:
+    cleared: list[str] = []
+    for name in ("loss_panel", "adaptation_panel", "task_fit_panel", "tasks_drawn_panel"):
+        panel = getattr(window, name)
+        monkeypatch.setattr(
+            panel, "clear", lambda panel=panel, name=name: (cleared.append(name), type(panel).clear(panel))
+        )
+    return cleared
+
+
+def test_blank_panels_are_not_cleared_again_at_start(qtbot, window, monkeypatch):
+    cleared = count_clears(window, monkeypatch)
+    assert run_to_end(qtbot, window) == "completed"
+    assert cleared == []  # a new window's panels are blank: clearing them only repainted them
+    click(qtbot, window, "resetButton")
+    assert len(cleared) == 4  # the run drew on them
+    assert window.loss_panel.meta.getOriginalDataset()[0] is None
+    assert run_to_end(qtbot, window) == "completed"
+    assert len(cleared) == 4  # nothing drawn since the Reset
+    assert run_to_end(qtbot, window) == "completed"
+    assert len(cleared) == 8  # the finished run's plots
+
+
 def test_reset_while_running_stops_then_clears(qtbot, long_window):
     window = long_window
     click(qtbot, window, "startButton")
