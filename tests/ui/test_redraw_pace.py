@@ -10,7 +10,7 @@ from studio.engine.events import Evaluation, StepMetrics, TaskFit, TasksDrawn
 class Records:
     """A run on screen whose records are all there at the first look (as after a first evaluation)."""
 
-    active, run_dir = False, None  # what the rest of the window asks of the run on screen
+    active, run_dir, followed = False, None, None  # what the rest of the window asks of the run on screen
 
     def __init__(self, records: list):
         self.records = records
