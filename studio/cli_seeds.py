@@ -12,7 +12,7 @@ from pathlib import Path
 from studio.cli_library import print_table, seed_group_line
 from studio.config import ConfigError, Preset
 from studio.console import format_evaluation
-from studio.engine.events import FinishReason, RunStarted
+from studio.engine.events import RunStarted
 from studio.export import prepare_run_dir
 from studio.runs.messages import RunRequest
 
@@ -62,7 +62,7 @@ def run_seeds_in_parallel(
 
     for _, folder in seeds:
         prepare_run_dir(folder, overwrite=args.overwrite)  # a bad --out is refused before anything trains
-    queue = RunQueue(limit, gpus=gpus)
+    queue = RunQueue(limit, gpus=gpus, completed=lambda run: run.exit.completed)  # a failed seed starts no more
     for seed, folder in seeds:
         queue.add(RunRequest(preset.replace(seed=seed), str(folder), preset_source=str(path)))
     say = (lambda line: None) if args.quiet else print
@@ -81,30 +81,26 @@ def run_seeds_in_parallel(
 
 
 class SeedWatch:
-    """Reports each seed as it starts and ends; a seed that does not complete cancels the seeds not started."""
+    """Reports each seed as it starts and ends (the queue starts no more after a seed that does not complete)."""
 
     def __init__(self, queue, say: Callable[[str], None]):
         self.queue, self.say = queue, say
-        self.seen: set[int] = set()
         self.code = 0
 
     def look(self) -> None:
         for run, record in self.queue.drain():
             if isinstance(record, RunStarted):
                 self.say(f"seed {run.request.preset.seed}: training in {run.request.run_dir} on {record.device}")
-        for run in self.queue.runs:
-            if run.exit is not None and id(run) not in self.seen:
-                self.seen.add(id(run))
-                self._ended(run)
+        for run in self.queue.ended():
+            self._ended(run)
 
     def _ended(self, run) -> None:
         seed, ended = run.request.preset.seed, run.exit
         finished = ended.finished
-        if ended.code == 0 and finished is not None and finished.reason == FinishReason.COMPLETED:
+        if ended.completed:
             final = f": {format_evaluation(finished.final)}" if finished.final is not None else ""
             self.say(f"seed {seed}: completed {finished.iteration} iterations{final}")
             return
-        self.queue.cancel_waiting()
         self.code = self.code or (EXIT_REFUSED if ended.failure is not None and ended.failure.field_errors else 1)
         print(f"studio: error: seed {seed} ({run.request.run_dir}): {_failure(ended)}", file=sys.stderr)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import studio
-from studio.engine.events import RunFinished, RunStarted, StepMetrics
+from studio.engine.events import FinishReason, RunFinished, RunStarted, StepMetrics
 from studio.runs.messages import Checkpointed, Control, ControlAction, Parked, RunFailed, RunRequest
 from studio.runs.wire import decode, encode
 
@@ -43,6 +43,11 @@ class ChildExit:
     def died(self) -> bool:
         """Ended without finishing or reporting an error: killed, crashed, out of memory."""
         return self.finished is None and self.failure is None
+
+    @property
+    def completed(self) -> bool:
+        """Exited cleanly after training every iteration asked for."""
+        return self.code == 0 and self.finished is not None and self.finished.reason == FinishReason.COMPLETED
 
     def describe(self) -> str:
         """``killed by SIGKILL`` / ``exit status 3``, for the user."""

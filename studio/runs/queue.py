@@ -83,7 +83,8 @@ class RunQueue(Generic[R]):
     ``threads``: torch threads per run (default :func:`threads_per_run`; 0 leaves torch its own choice, every
     core each).  ``gpus``: the devices runs are spread over, the least busy first (a preset's ``auto``
     becomes one of them).  ``make_run`` builds a run from its request (default a :class:`ChildRun`); ``others``
-    counts runs started outside the queue that take slots too."""
+    counts runs started outside the queue that take slots too.  ``completed`` makes the queue a series (seeds):
+    once a run has ended without completing, as it says, the waiting runs are dropped and none starts again."""
 
     def __init__(
         self,
@@ -92,6 +93,7 @@ class RunQueue(Generic[R]):
         gpus: Sequence[str] = (),
         make_run: Callable[[RunRequest], R] = ChildRun,
         others: Callable[[], int] = lambda: 0,
+        completed: Callable[[R], bool] | None = None,
     ):
         self.limit = max(1, limit if limit is not None else default_limit(gpus))
         self.threads = threads_per_run(self.limit) if threads is None else threads
@@ -100,6 +102,10 @@ class RunQueue(Generic[R]):
         self.others = others  # runs outside the queue that share its slots (the window's single runs)
         self.waiting: deque[RunRequest] = deque()
         self.runs: list[R] = []  # every run started, in the order started
+        self.completed = completed
+        self.failed = False  # a run of the series ended without completing: the queue starts no more
+        self._ended_ids: set[int] = set()
+        self._unreported: list[R] = []  # ended, not yet returned by ended()
         self._devices: dict[int, str] = {}  # id(run) -> the GPU it was given
 
     def add(self, request: RunRequest) -> None:
@@ -122,9 +128,10 @@ class RunQueue(Generic[R]):
         return max(0, self.limit - len(self.running) - self.others())
 
     def poll(self) -> list[R]:
-        """Start waiting runs while a slot is free; the runs started by this call."""
+        """Start waiting runs while a slot is free (none after a failed run of a series); those started now."""
+        self._note_endings()
         started = []
-        while self.waiting and self.room:
+        while self.waiting and self.room and not self.failed:
             started.append(self._start(self.waiting.popleft()))
         return started
 
@@ -143,6 +150,21 @@ class RunQueue(Generic[R]):
             return None
         busy = Counter(self._devices.get(id(run)) for run in self.running)
         return min(self.gpus, key=lambda gpu: busy[gpu])
+
+    def ended(self) -> list[R]:
+        """The runs that ended since the last call, in the order started."""
+        self._note_endings()
+        ended, self._unreported = self._unreported, []
+        return ended
+
+    def _note_endings(self) -> None:
+        for run in self.runs:
+            if run.exit is not None and id(run) not in self._ended_ids:
+                self._ended_ids.add(id(run))
+                self._unreported.append(run)
+                if self.completed is not None and not self.completed(run):
+                    self.failed = True
+                    self.cancel_waiting()
 
     def drain(self) -> list[tuple[R, Any]]:
         """Every started run's records since the last call, as ``(run, record)`` pairs, run by run."""

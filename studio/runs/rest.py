@@ -85,26 +85,18 @@ def rest_queue(
         alive[:] = [pid for pid in alive if process_alive(pid) is not False]
         return len(alive)
 
-    queue = RunQueue(limit, gpus=gpus, make_run=DetachedChild, others=left_running)
+    queue = RunQueue(limit, gpus=gpus, make_run=DetachedChild, others=left_running, completed=completed)
     for request in waiting:
         queue.add(request)
     return queue
 
 
 def train_rest(queue: RunQueue[DetachedChild]) -> int:
-    """Start the queue's seeds as slots free up, until all have ended; 0 when every one completed."""
-    count, seen = len(queue.waiting), set()
-
-    def look() -> None:
-        for run in queue.runs:
-            if run.exit is not None and id(run) not in seen:
-                seen.add(id(run))
-                if not completed(run):  # as in the window: a seed that did not complete starts no more
-                    queue.cancel_waiting()
-
-    queue.join(each=look)
-    look()
-    return 0 if len(seen) == count and all(completed(run) for run in queue.runs) else 1
+    """Start the queue's seeds as slots free up, until all have ended; 0 when every one completed (the queue
+    starts no more after one that did not, as in the window)."""
+    count = len(queue.waiting)
+    queue.join()
+    return 0 if len(queue.runs) == count and all(completed(run) for run in queue.runs) else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSpinBox
 
 from studio.config import ConfigError, Preset
-from studio.engine.events import FinishReason
 from studio.export import prepare_run_dir
 from studio.runs.folders import seed_folders
 from studio.runs.messages import RunRequest
@@ -63,7 +62,6 @@ class SeedRuns(QObject):
         self.queue: RunQueue[RunSession] | None = None
         self.folders: list[Path] = []
         self.stopping = False  # Stop was pressed: the seeds finish where they are, the plots stay
-        self._seen: set[int] = set()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -101,10 +99,12 @@ class SeedRuns(QObject):
 
     def _queue(self, requests: list[RunRequest]) -> None:
         limit, gpus = self.slots.limit, window_gpus(requests[0].preset.training.device)
-        self.queue = RunQueue(limit, threads_per_run(limit), gpus, make_run=self._session, others=self._others)
+        self.queue = RunQueue(
+            limit, threads_per_run(limit), gpus, make_run=self._session, others=self._others, completed=_completed
+        )  # a seed that does not complete starts no more
         for request in requests:
             self.queue.add(request)
-        self.folders, self._seen, self.stopping = [Path(r.run_dir) for r in requests if r.run_dir], set(), False
+        self.folders, self.stopping = [Path(r.run_dir) for r in requests if r.run_dir], False
         self._tick()
         self._timer.start()
 
@@ -144,17 +144,9 @@ class SeedRuns(QObject):
             number = len(queue.runs)
             total = number + len(queue.waiting)
             self.host.status(f"Seed {session.preset.seed}: run {number} of {total}", 10_000)
-        self._note_ended()
         self._follow_lowest()
         if queue.idle and not any(session.active for session in queue.runs):
             self._finish()
-
-    def _note_ended(self) -> None:
-        for session in self.queue.runs:
-            if session.exit is not None and id(session) not in self._seen:
-                self._seen.add(id(session))
-                if not _completed(session):
-                    self.queue.cancel_waiting()
 
     def _follow_lowest(self) -> None:
         screen = self.host.on_screen()
@@ -176,5 +168,4 @@ class SeedRuns(QObject):
 
 
 def _completed(session: RunSession) -> bool:
-    ended = session.exit
-    return ended.code == 0 and ended.finished is not None and ended.finished.reason == FinishReason.COMPLETED
+    return session.exit.completed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from studio.engine.events import FinishReason
+from studio.engine.events import FinishReason, RunFinished
 from studio.runs import queue as run_queue
 from studio.runs.messages import RunRequest
 from studio.runs.process import ChildExit, ChildRun
@@ -37,8 +37,8 @@ class StandIn:
     def drain(self) -> list:
         return []
 
-    def end(self) -> None:
-        self.exit = ChildExit(0, None, 1, None, None)
+    def end(self, reason: FinishReason = FinishReason.COMPLETED) -> None:
+        self.exit = ChildExit(0, None, 1, RunFinished(1, reason, 0.0, 0.0, None), None)
 
 
 def requests(count: int, device: str = "cpu") -> list[RunRequest]:
@@ -84,6 +84,29 @@ def test_stop_all_drops_the_waiting_and_stops_the_running_and_kill_all_kills():
     assert [run.stopped for run in queue.runs] == [False, True]  # an ended run is not asked again
     queue.kill_all()
     assert queue.runs[1].killed and not queue.runs[0].killed
+
+
+def test_a_series_starts_no_more_once_a_run_ends_without_completing_even_when_its_slot_frees_at_that_poll():
+    queue = RunQueue(limit=2, make_run=StandIn, completed=lambda run: run.exit.completed)
+    for request in requests(5):
+        queue.add(request)
+    first, second = queue.poll()
+    first.end()
+    (third,) = queue.poll()
+    assert queue.ended() == [first] and queue.ended() == []  # each ended run is reported once
+    second.end(FinishReason.DIVERGED)
+    assert queue.poll() == [] and not queue.waiting and queue.failed  # the slot second left stays empty
+    third.end()
+    assert queue.idle and queue.ended() == [second, third]
+
+
+def test_a_queue_that_is_no_series_goes_on_after_a_run_that_did_not_complete():
+    queue = RunQueue(limit=1, make_run=StandIn)
+    for request in requests(2):
+        queue.add(request)
+    (first,) = queue.poll()
+    first.end(FinishReason.ERROR)
+    assert len(queue.poll()) == 1 and not queue.failed
 
 
 def test_runs_spread_over_gpus_the_least_busy_first():
