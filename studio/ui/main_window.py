@@ -1,9 +1,9 @@
 """The studio window: the experiment on the left, live plots on the right, run controls above.
 
 Training runs in a child process (:mod:`studio.ui.worker`); this window only
-drains its records into numpy buffers and redraws from a ~30 Hz timer, so
-sliders, zooming and Pause answer at once while a run goes on, and a run
-that crashes leaves the window standing.
+drains its records into numpy buffers and redraws from a ~30 Hz timer
+(:mod:`studio.ui.live_view`), so sliders, zooming and Pause answer at once
+while a run goes on, and a run that crashes leaves the window standing.
 """
 
 from __future__ import annotations
@@ -11,23 +11,23 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from studio.config import ConfigError, Preset, load_preset, save_preset
-from studio.engine.events import FinishReason, RunStarted, StepMetrics
+from studio.engine.events import FinishReason
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
 from studio.runs.attached import why_not_followable
 from studio.runs.folders import new_run_dir, run_stem
-from studio.runs.messages import Parked
 from studio.ui.close_choice import CloseChoice, ask_close
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
 from studio.ui.export_actions import ExportActions
 from studio.ui.figure_export import FigureSources
 from studio.ui.layout import plot_area, side_by_side
+from studio.ui.live_view import LiveView, PlotPanels
 from studio.ui.menus import RecentFiles, build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
@@ -43,9 +43,7 @@ from studio.ui.toolbar import FINISHED, IDLE, PAUSED, RUNNING, STOPPING, RunStat
 from studio.ui.window_parts import Messages, OnScreen
 from studio.ui.worker import RunSession
 from studio.views.run_data import RunData
-from studio.views.run_series import LOSS_UNITS
 
-REDRAW_MS = 33  # about 30 redraws a second, however fast records arrive
 STATE_TEXT = {IDLE: "Ready", RUNNING: "Training", PAUSED: "Paused", STOPPING: "Stopping…"}
 
 
@@ -67,14 +65,9 @@ class MainWindow(QMainWindow):
         self.preset_path: Path | None = None
         self.session: RunSession | None = None
         self.child_command: list[str] | None = None  # how runs' processes start (tests start faulty ones)
-        self.data = RunData()
         self.state = IDLE
         self.run_number = 0
         self._reset_when_ended = False
-        self._status_behind = False  # records arrived since the status bar was last drawn
-        self._next_picture = 0  # the picture panel the next redraw refreshes
-        # as built, or cleared, and no record drawn since: clearing them again would only repaint them
-        self._panels_blank = True
         self.recent_files = RecentFiles()
         COLLECTOR.hold_while_alive(self)  # preview and record reader are Python threads: collect here only
         self._build(preset or default_preset())
@@ -100,6 +93,10 @@ class MainWindow(QMainWindow):
         self.seeds = SeedRuns(self._seed_host(), self.slots, self)
         self.toolbar.insertWidget(self.toolbar.pause, self.seeds.spin)
         self.status = RunStatus(self.statusBar())
+        plots = PlotPanels(self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel)
+        self.live = LiveView(
+            lambda: self.session, plots, self.feedback, self.status, lambda: self._state_text, self._follow_pause, self
+        )
         self._build_layout()
         build_file_menu(
             self,
@@ -109,9 +106,9 @@ class MainWindow(QMainWindow):
             lambda: self.library.ask_open_run_folder(),
         )
         messages = Messages(self, self.show_error, self.statusBar().showMessage)
-        screen = OnScreen(lambda: self.data, lambda: self.session, lambda: self.state, self.drain_now)
+        screen = OnScreen(lambda: self.live.data, lambda: self.session, lambda: self.state, self.live.drain_now)
         self.library = RunLibrary(self, self._library_parts(), screen, messages)  # Runs dock, compared runs, seeds
-        figures = FigureSources(lambda: self.data, self.library.overlay, self.adaptation_panel, self.panels)
+        figures = FigureSources(lambda: self.live.data, self.library.overlay, self.adaptation_panel, self.panels)
         self.exports = ExportActions(
             self.menuBar(), screen, figures, self.library.selection(), messages, lambda: self.runs_dir / self.run_stem()
         )
@@ -157,10 +154,12 @@ class MainWindow(QMainWindow):
         self.experiment.edited.connect(lambda: self._apply_state(self.state))
         self.slots.changed.connect(lambda: self._apply_state(self.state))
         self.seeds.finished.connect(lambda _: self._apply_state(self.state))
-        self.experiment.preview.described.connect(lambda _: self._label_for_settings())
-        self.redraw_timer = QTimer(self)
-        self.redraw_timer.setInterval(REDRAW_MS)
-        self.redraw_timer.timeout.connect(self._redraw)
+        self.experiment.preview.described.connect(self.live.label_for_settings)
+
+    @property
+    def data(self) -> RunData:
+        """The records of the run on screen so far."""
+        return self.live.data
 
     # ---- run control -------------------------------------------------------------
 
@@ -247,25 +246,9 @@ class MainWindow(QMainWindow):
         if not session.started:
             session.start()
         self.slots.add(session)
-        self.redraw_timer.start()
+        self.live.timer.start()
         self._apply_state(PAUSED if paused else RUNNING)
         self.runStarted.emit()
-
-    def _label_for(self, started: RunStarted) -> None:
-        """The run has started: label the plots for its kind of task."""
-        self._label_panels(started.task_kind, started.input_dim)
-
-    def _label_for_settings(self) -> None:
-        """With no run on screen, the panels speak of the tasks the settings describe (as the preview drew them)."""
-        tasks = self.experiment.preview.tasks
-        if self.session is None and tasks.kind and tasks.dims:
-            self._label_panels(tasks.kind, tasks.dims[0])
-
-    def _label_panels(self, kind: str, input_dim: int) -> None:
-        unit = LOSS_UNITS.get(kind, "loss")
-        self.loss_panel.set_unit(unit)
-        self.adaptation_panel.set_unit(unit)
-        self.task_fit_panel.expect(kind, input_dim)
 
     def new_run_dir(self) -> Path | None:
         """A fresh folder for the next run, named as ``studio run`` names one; ``None`` when not recording."""
@@ -284,69 +267,21 @@ class MainWindow(QMainWindow):
 
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
-        self.data = RunData()
-        self._clear_panels()
-        self.feedback.clear()
+        self.live.clear()
         self.session = None
         self.experiment.show_run("", None)
         self._apply_state(IDLE)
 
-    def _clear_panels(self) -> None:
-        """Panels already blank only get their view back to following (a zoom of the empty plot): clearing them
-        again repainted all of them, ~30 ms of the event loop at each Start."""
-        if self._panels_blank:
-            self.loss_panel.follow_again()
-            for panel in (self.loss_panel, self.adaptation_panel):
-                panel.plot.enableAutoRange()
-            return
-        for panel in (self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel):
-            panel.clear()
-        self._panels_blank = True
-
-    def drain_now(self) -> None:
-        """Take in the run's records so far without waiting for the timer (before an export)."""
-        self._redraw(every_panel=True)
-
-    def _redraw(self, every_panel: bool = False) -> None:
-        events = self.session.drain() if self.session else []
-        for event in events:
-            self.data.add(event)
-            if isinstance(event, RunStarted):
-                self._label_for(event)
-        if events:
-            self._panels_blank = False
-            self.loss_panel.refresh(self.data)
-            self.feedback.refresh(self.data)
-            self._status_behind = True
-            self._note_parked(events)
-        self._refresh_pictures(every_panel)
-        if self._status_behind and self.status.show(self.data, self._state_text, force=False):
-            self._status_behind = False
-
-    def _note_parked(self, events: list) -> None:
-        """A followed run that a window now gone paused says so in its records (it waits): show it paused here."""
-        progress = [e for e in events if isinstance(e, (StepMetrics, Parked))]
-        following = self.session is not None and self.session.followed is not None
-        if following and self.state == RUNNING and progress and isinstance(progress[-1], Parked):
-            self.session.paused = True
+    def _follow_pause(self) -> None:
+        """A followed run that a window now gone paused is paused (its session read so in its records): show it."""
+        if self.state == RUNNING and self.session.paused:
             self._apply_state(PAUSED)
-
-    def _refresh_pictures(self, every_panel: bool) -> None:
-        """The panels that change at evaluations, one per redraw (each looks whether it has something new): drawn
-        together, a first evaluation's pictures and histograms held the window up for ~0.1 s."""
-        pictures = (self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel)
-        if every_panel:
-            for panel in pictures:
-                panel.refresh(self.data)
-            return
-        self._next_picture = (self._next_picture + 1) % len(pictures)
-        pictures[self._next_picture].refresh(self.data)
 
     def _on_ended(self, session: RunSession) -> None:
         if session is not self.session:
             return
-        self.redraw_timer.stop()
-        self._redraw(every_panel=True)
+        self.live.timer.stop()
+        self.live.drain_now()
         reason = self._end_reason(session)
         self._apply_state(FINISHED, self._end_text(session, reason))
         self.feedback.finished(self.data)
@@ -450,11 +385,11 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the run and wait for its process (unless it was left running)."""
-        self.redraw_timer.stop()
+        self.live.timer.stop()
         self.seeds.stop()  # no seed of a series starts after this
         if self.session is not None and self.session.active:
             self.session.stop_and_wait()
-            self._redraw(every_panel=True)
+            self.live.drain_now()
         self.slots.stop_and_wait()  # runs behind the plots, seeds of a series
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

@@ -19,9 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.config import FieldError, Preset
-from studio.engine.events import Event, RunStarted
+from studio.engine.events import Event, RunStarted, StepMetrics
 from studio.runs.attached import AttachedRun
-from studio.runs.messages import RunRequest
+from studio.runs.messages import Parked, RunRequest
 from studio.runs.process import ChildExit, ChildRun
 from studio.runs.ranks import RankedRun
 from studio.views.followed import FollowedRecords
@@ -61,7 +61,7 @@ class RunSession(QObject):
         self.preset = preset
         self.run_dir = run_dir
         self.resume = resume
-        self.paused = paused
+        self.paused = paused  # also when a followed run says it waits (see drain)
         folder = str(run_dir) if run_dir is not None else None
         threads = window_torch_threads() if torch_threads is None else torch_threads
         request = RunRequest(preset, folder, resume, paused=paused, steps=steps, torch_threads=threads)
@@ -146,13 +146,21 @@ class RunSession(QObject):
         """The records the child sent since the last call, in order (a resumed run's earlier ones first)."""
         if self.followed is not None:
             ended = self.child.exit is not None  # asked first: then every record is in the outbox
-            return self.followed.add(self.child.drain()) + (self.followed.end() if ended else [])
+            events = self.followed.add(self.child.drain()) + (self.followed.end() if ended else [])
+            self._note_parked(events)
+            return events
         events = []
         for record in self.child.drain():
             if isinstance(record, RunStarted) and self.resume:  # its folder is cut back to the checkpoint now
                 events.extend(earlier_records(self.run_dir, up_to=record.start_iteration))
             events.append(record)
         return events
+
+    def _note_parked(self, events: list) -> None:
+        """A followed run that a window now gone paused says so in its records (it waits): it is paused now."""
+        progress = [e for e in events if isinstance(e, (StepMetrics, Parked))]
+        if progress and isinstance(progress[-1], Parked):
+            self.paused = True
 
     def stop_and_wait(self, timeout_s: float = 60.0) -> bool:
         """Stop the run and block until its child has ended (used when the window closes)."""

@@ -10,17 +10,19 @@ from pathlib import Path
 import numpy as np
 
 from studio.config import load_preset
+from studio.engine.events import StepMetrics
 from studio.export.library import read_run
 from studio.runs.attached import why_not_followable
 from studio.runs.journal import CONTROL_FILE, append_line
-from studio.runs.messages import Control, ControlAction
+from studio.runs.messages import Control, ControlAction, Parked
 from studio.runs.process import ChildRun
 from studio.runs.rest import REST_FILE
 from studio.runs.wire import encode
 from studio.ui.close_choice import CloseChoice
 from studio.ui.runs_panel import RunsPanel
 from studio.ui.toolbar import PAUSED, RUNNING
-from tests.library_helpers import make_killed_run
+from studio.ui.worker import RunSession
+from tests.library_helpers import make_killed_run, quick_preset
 from tests.ui.conftest import FAST, LONG, SHORT, button, click, open_window, preset_with, wait_for_iteration
 
 
@@ -71,6 +73,38 @@ def test_a_run_paused_by_a_window_now_gone_is_followed_as_paused_and_resumes_fro
         assert later.state == RUNNING
         with qtbot.waitSignal(later.runFinished, timeout=60_000):
             click(qtbot, later, "stopButton")
+
+
+class Sent:
+    """A followed run's process as its session sees it: the records it sent since the last look, still running."""
+
+    exit = None
+
+    def __init__(self):
+        self.records: list = []
+
+    def drain(self) -> list:
+        records, self.records = self.records, []
+        return records
+
+
+class AsSent:
+    """A followed run's records, shown as they come (its earlier metrics joined already)."""
+
+    def add(self, records: list) -> list:
+        return records
+
+
+def test_a_followed_run_is_paused_once_its_last_progress_record_says_it_waits(qtbot, tmp_path):
+    sent = Sent()
+    session = RunSession(quick_preset(), tmp_path, child=sent)
+    session.followed = AsSent()
+    sent.records = [StepMetrics(4, 0.5, 10.0, 1.0), Parked(4), StepMetrics(5, 0.5, 10.0, 1.0)]
+    session.drain()
+    assert not session.paused  # it parked, then went on
+    sent.records = [StepMetrics(6, 0.5, 10.0, 1.0), Parked(6)]
+    session.drain()
+    assert session.paused
 
 
 def test_follow_is_offered_for_a_running_run_not_on_screen(qtbot, tmp_path):

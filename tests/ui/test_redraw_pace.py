@@ -10,7 +10,7 @@ from studio.engine.events import Evaluation, StepMetrics, TaskFit, TasksDrawn
 class Records:
     """A run on screen whose records are all there at the first look (as after a first evaluation)."""
 
-    active, run_dir, followed = False, None, None  # what the rest of the window asks of the run on screen
+    active, run_dir, followed, paused = False, None, None, False  # what the window asks of the run on screen
 
     def __init__(self, records: list):
         self.records = records
@@ -38,16 +38,16 @@ def pictures_drawn(window) -> int:
 
 def test_a_first_evaluation_is_drawn_one_picture_per_redraw(window):
     window.session = Records(first_evaluation())
-    window.redraw_timer.timeout.emit()
+    window.live.timer.timeout.emit()
     assert window.data.eval_version == 1 and len(window.loss_panel.after.getData()[0]) == 1  # the loss: at once
     assert pictures_drawn(window) == 1
-    window.redraw_timer.timeout.emit()
+    window.live.timer.timeout.emit()
     assert pictures_drawn(window) == 2
-    window.redraw_timer.timeout.emit()
+    window.live.timer.timeout.emit()
     assert pictures_drawn(window) == 3
 
 
 def test_before_an_export_every_picture_is_drawn(window):
     window.session = Records(first_evaluation())
-    window.drain_now()
+    window.live.drain_now()
     assert pictures_drawn(window) == 3

@@ -52,7 +52,7 @@ def test_a_run_of_two_processes_steps_streams_rank_0_to_the_window_and_finishes_
     click(qtbot, window, "stepButton")  # one meta-iteration of both ranks, then rank 0 waits and rank 1 with it
     assert type(window.session.child).__name__ == "RankedRun"
     assert window.session.wait_parked(LAUNCH_MS / 1000), window.session.exit
-    window.drain_now()
+    window.live.drain_now()
     assert window.data.iteration == 1 and window.data.started.processes == 2
     with qtbot.waitSignal(window.runFinished, timeout=LAUNCH_MS) as finished:
         click(qtbot, window, "pauseButton")  # go on: Pause is Resume while paused
