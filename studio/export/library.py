@@ -17,6 +17,7 @@ writes, in the order it writes them (``summary.json`` last):
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -134,8 +135,10 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
     if not is_run_folder(path):
         raise ConfigError(f"{path}: not a run folder (expected preset.toml with metrics.csv or summary.json)")
     preset, problem = _preset(path)
-    progress = _progress(path)
-    summary = _summary(path, progress.get("iterations", 0))
+    summary = _summary(path, _metrics_rows(path))
+    # a summary that covers every metrics row says all the list shows: parsing metrics.csv took ~30 ms per
+    # thousand rows, for every run at every refresh of the Runs panel
+    progress = _progress(path) if summary is None or not summary.get("final_evaluation") else {}
     fields = {**_from_preset(preset), **progress, **_from_summary(summary)}
     status, message = _status(path, summary, running)
     annotations = read_annotations(path)
@@ -154,8 +157,22 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
 
 
 def _preset(path: Path) -> tuple[dict, str]:
+    """The run's preset as a dict (read-only: the same dict comes back while the file is unchanged)."""
+    file = path / "preset.toml"
     try:
-        return read_toml(path / "preset.toml"), ""
+        stat = file.stat()
+    except OSError:
+        stat = None
+    if stat is None:
+        return _read_preset(file, 0, 0)
+    return _read_preset(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_preset(file: Path, mtime_ns: int, size: int) -> tuple[dict, str]:
+    """Parsing TOML was half of reading a finished run's record: the Runs panel reads every run at each refresh."""
+    try:
+        return read_toml(file), ""
     except ConfigError as error:
         return {}, str(error)
 
@@ -171,6 +188,14 @@ def _summary(path: Path, rows: int) -> dict | None:
         return None
     counted = document.get("iterations")
     return document if not isinstance(counted, int) or rows <= counted else None
+
+
+def _metrics_rows(path: Path) -> int:
+    """The number of rows in ``metrics.csv`` (lines after the header), without parsing it."""
+    try:
+        return max(0, (path / METRICS_FILE).read_bytes().count(b"\n") - 1)
+    except OSError:
+        return 0
 
 
 def _from_preset(preset: dict) -> dict:
