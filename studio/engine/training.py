@@ -182,7 +182,8 @@ class Training:
         return task_fit(self.evaluator, self.evaluator.evaluation_params(self.params), *args)
 
     def tasks_drawn(self) -> TasksDrawn:
-        values = {k: np.asarray(v, dtype=np.float64) for k, v in self.sampler.drawn.items()}
+        # float32 as kept: up to DRAWN_LIMIT values per parameter go to the window at each evaluation
+        values = {k: np.asarray(v, dtype=np.float32) for k, v in self.sampler.drawn.items()}
         width = self.sampler.width(self.iteration) if isinstance(self.sampler, CurriculumSampler) else None
         return TasksDrawn(self.iteration, self.preset.sampling.strategy, values, width)
 

@@ -1,5 +1,6 @@
 """Dynamic task sampling: curriculum ranges over time, prioritized draws, and their records."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -84,6 +85,7 @@ def test_runs_record_what_was_drawn_and_resume_the_schedule():
     assert [d.iteration for d in drawn] == [10, 20, 30]
     assert drawn[0].width == pytest.approx(0.1 + 0.9 * 10 / 20) and drawn[-1].width == 1.0
     assert len(drawn[-1].values["amplitude"]) == 30 * 4
+    assert drawn[-1].values["amplitude"].dtype == np.float32  # half the bytes of float64 on the pipe to the window
     state = training.state_dict()
     again = Training(preset)
     again.load_state_dict(state)
