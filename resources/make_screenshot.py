@@ -58,8 +58,8 @@ def main() -> int:
         # keep waiting for its own background import of the engine (it starts none when torch is already here)
         earlier_runs()
         window = MainWindow(load_preset(path, ["training.eval_every=250"]))
-        window.preset_path = path
-        window.update_title()
+        window.presets.path = path
+        window.presets.update_title()
         window.library.refresh()
         window.resize(1400, 900)
         window.show()

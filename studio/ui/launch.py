@@ -87,8 +87,8 @@ def launch(path: str | os.PathLike | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "studio"])
     app.setApplicationName("Meta-Learning Studio")
     window = MainWindow(preset)
-    window.preset_path = preset_path if path is not None else None
-    window.update_title()
+    window.presets.path = preset_path if path is not None else None
+    window.presets.update_title()
     app.aboutToQuit.connect(window.shutdown)
     _quit_on_ctrl_c(app)
     window.show()

@@ -40,6 +40,15 @@ class PlotPanels:
         """The panels that change only at evaluations."""
         return self.adaptation, self.task_fit, self.tasks_drawn
 
+    def by_name(self) -> dict:
+        """Each panel by the key the Export menu knows it by."""
+        return {
+            "loss": self.loss,
+            "adaptation": self.adaptation,
+            "task_fit": self.task_fit,
+            "tasks_drawn": self.tasks_drawn,
+        }
+
 
 class LiveView(QObject):
     """``data``: the records of the run on screen so far; ``timer`` draws them while it trains.

@@ -15,12 +15,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
-from studio.config import ConfigError, Preset, load_preset, save_preset
+from studio.config import ConfigError, Preset, load_preset
 from studio.engine.events import FinishReason
 from studio.export.library import default_runs_dir
 from studio.presets import DEFAULT_PRESET, bundled_presets
 from studio.runs.attached import why_not_followable
-from studio.runs.folders import new_run_dir, run_stem
+from studio.runs.folders import new_run_dir
 from studio.ui.close_choice import CloseChoice, ask_close
 from studio.ui.collector import COLLECTOR
 from studio.ui.experiment import ExperimentPanel
@@ -28,9 +28,10 @@ from studio.ui.export_actions import ExportActions
 from studio.ui.figure_export import FigureSources
 from studio.ui.layout import plot_area, side_by_side
 from studio.ui.live_view import LiveView, PlotPanels
-from studio.ui.menus import RecentFiles, build_file_menu
+from studio.ui.menus import build_file_menu
 from studio.ui.panels import AdaptationPanel, LossPanel, TaskFitPanel
 from studio.ui.panels.tasks_drawn import TasksDrawnPanel
+from studio.ui.preset_files import PresetFiles
 from studio.ui.resume import ContinueHooks, ResumeOffer, continue_run
 from studio.ui.run_feedback import RunFeedback, RunLog
 from studio.ui.run_library import LibraryParts, RunLibrary
@@ -62,60 +63,58 @@ class MainWindow(QMainWindow):
         self.setObjectName("studioMainWindow")
         self.runs_dir = default_runs_dir()  # every run is recorded in a folder here, like ``studio run``
         self.record_runs = True
-        self.preset_path: Path | None = None
         self.session: RunSession | None = None
         self.child_command: list[str] | None = None  # how runs' processes start (tests start faulty ones)
         self.state = IDLE
         self.run_number = 0
         self._reset_when_ended = False
-        self.recent_files = RecentFiles()
         COLLECTOR.hold_while_alive(self)  # preview and record reader are Python threads: collect here only
         self._build(preset or default_preset())
         self._connect()
         self._apply_state(IDLE)
-        self.update_title()
+        self.presets.update_title()
 
     def _build(self, preset: Preset) -> None:
         self.experiment = ExperimentPanel(preset)
-        self.loss_panel, self.adaptation_panel, self.task_fit_panel = LossPanel(), AdaptationPanel(), TaskFitPanel()
-        self.tasks_drawn_panel, self.run_log = TasksDrawnPanel(), RunLog()
-        self.feedback = RunFeedback(self, self.run_log)
-        self.panels = {
-            "loss": self.loss_panel,
-            "adaptation": self.adaptation_panel,
-            "task_fit": self.task_fit_panel,
-            "tasks_drawn": self.tasks_drawn_panel,
-            "preview": self.experiment.preview,
-        }
+        self._build_plots()
         self.toolbar = RunToolBar(self)
         self.addToolBar(self.toolbar)
         self.slots = RunSlots(self)  # the runs training at once: the one on screen and those behind it
         self.seeds = SeedRuns(self._seed_host(), self.slots, self)
         self.toolbar.insertWidget(self.toolbar.pause, self.seeds.spin)
+        self._build_layout()
+        self._build_menus()
+
+    def _build_plots(self) -> None:
+        self.loss_panel, self.adaptation_panel, self.task_fit_panel = LossPanel(), AdaptationPanel(), TaskFitPanel()
+        self.tasks_drawn_panel, self.run_log = TasksDrawnPanel(), RunLog()
+        self.feedback = RunFeedback(self, self.run_log)
         self.status = RunStatus(self.statusBar())
         plots = PlotPanels(self.loss_panel, self.adaptation_panel, self.task_fit_panel, self.tasks_drawn_panel)
+        self.panels = {**plots.by_name(), "preview": self.experiment.preview}  # for the Export menu
         self.live = LiveView(
             lambda: self.session, plots, self.feedback, self.status, lambda: self._state_text, self._follow_pause, self
         )
-        self._build_layout()
-        build_file_menu(
-            self,
-            self.open_preset,
-            self.save_preset_as,
-            lambda: self.recent_files,
-            lambda: self.library.ask_open_run_folder(),
-        )
+
+    def _build_menus(self) -> None:
         messages = Messages(self, self.show_error, self.statusBar().showMessage)
+        self.presets = presets = PresetFiles(self.experiment, messages, self.setWindowTitle)  # file, recent, title
+        build_file_menu(
+            self, presets.open, presets.save_as, lambda: presets.recent, lambda: self.library.ask_open_run_folder()
+        )
         screen = OnScreen(lambda: self.live.data, lambda: self.session, lambda: self.state, self.live.drain_now)
         self.library = RunLibrary(self, self._library_parts(), screen, messages)  # Runs dock, compared runs, seeds
         figures = FigureSources(lambda: self.live.data, self.library.overlay, self.adaptation_panel, self.panels)
-        self.exports = ExportActions(
-            self.menuBar(), screen, figures, self.library.selection(), messages, lambda: self.runs_dir / self.run_stem()
-        )
+        stem = self._model_stem
+        self.exports = ExportActions(self.menuBar(), screen, figures, self.library.selection(), messages, stem)
         add_tabs_beside(self, self.library.dock, ("Tasks drawn", self.tasks_drawn_panel), ("Log", self.run_log))
         self.sweep_windows = add_sweep_menu(
             self.menuBar(), lambda: self.experiment.data, self.experiment.set_value, lambda: self.runs_dir
         )
+
+    def _model_stem(self) -> Path:
+        """The runs folder and name an exported model is offered as."""
+        return self.runs_dir / self.presets.run_stem()
 
     def _library_parts(self) -> LibraryParts:
         hooks = ContinueHooks(lambda: self.state in (IDLE, FINISHED), self.show_error, self._resume_run)
@@ -255,15 +254,10 @@ class MainWindow(QMainWindow):
         if not self.record_runs:
             return None
         try:
-            return new_run_dir(self.runs_dir, self.run_stem())
+            return new_run_dir(self.runs_dir, self.presets.run_stem())
         except ConfigError as error:  # training without a record beats not training
             self.statusBar().showMessage(f"Not recording this run: {error}", 10_000)
             return None
-
-    def run_stem(self) -> str:
-        """A file-name-friendly name for the experiment: the preset file's stem, else its name."""
-        name = str(self.experiment.data.get("name") or "")
-        return run_stem(self.preset_path if not self.experiment.renamed else None, name)
 
     def _clear(self) -> None:
         """Empty plots, no run on screen (only called when no run is active)."""
@@ -282,31 +276,19 @@ class MainWindow(QMainWindow):
             return
         self.live.timer.stop()
         self.live.drain_now()
-        reason = self._end_reason(session)
-        self._apply_state(FINISHED, self._end_text(session, reason))
+        reason = session.end_reason(self.data.finished)
+        self._apply_state(FINISHED, session.end_text(reason))
         self.feedback.finished(self.data)
         if session.config_errors:
             self.experiment.add_problems(session.config_errors)
         if session.error:
             self.show_error("Training failed", session.error[0], session.error[1])
         elif reason == FinishReason.DIED and session.run_dir is not None:
-            self.library.resume_offer.offer_after_death(session.run_dir, self._end_text(session, reason))
+            self.library.resume_offer.offer_after_death(session.run_dir, session.end_text(reason))
         if self._reset_when_ended:
             self._reset_when_ended = False
             self._clear()
         self.runFinished.emit(str(reason))
-
-    def _end_reason(self, session: RunSession) -> FinishReason:
-        if session.error:
-            return FinishReason.ERROR
-        if session.exit is not None and session.exit.died:
-            return FinishReason.DIED
-        return self.data.finished.reason if self.data.finished else FinishReason.STOPPED
-
-    def _end_text(self, session: RunSession, reason: FinishReason) -> str:
-        if reason != FinishReason.DIED:
-            return reason.capitalize()
-        return f"Died at iteration {session.exit.last_iteration} ({session.exit.describe()})"
 
     # ---- state and status --------------------------------------------------------------
 
@@ -316,48 +298,7 @@ class MainWindow(QMainWindow):
         self.state = state
         self.toolbar.apply(state, self.experiment.problem_text, beside=self.slots.room > 0, series=self.seeds.active)
         self._state_text = text or STATE_TEXT.get(state, state)
-        self._show_status()
-
-    def _show_status(self) -> None:
         self.status.show(self.data, self._state_text)
-
-    def update_title(self) -> None:
-        where = f" ({self.preset_path.name})" if self.preset_path else ""
-        self.setWindowTitle(f"Meta-Learning Studio: {self.experiment.data.get('name', '')}{where}")
-
-    # ---- presets -----------------------------------------------------------------------------
-
-    def open_preset(self, path: Path) -> bool:
-        """Load a preset file into the forms (a run on screen stays; unsaved edits only if the user agrees)."""
-        if self.experiment.dirty and not self.confirm_discard():
-            return False
-        try:
-            preset = load_preset(path)
-        except ConfigError as error:
-            self.show_error("Cannot open preset", str(error))
-            return False
-        self.experiment.load(preset)
-        self.preset_path = Path(path)
-        self.recent_files.add(Path(path))
-        self.update_title()
-        return True
-
-    def save_preset_as(self, path: Path) -> bool:
-        """Write the current settings as a TOML preset that ``studio run`` reads back."""
-        preset = self.experiment.valid_preset
-        if preset is None:
-            self.show_error("Cannot save preset", f"Fix the settings first:\n{self.experiment.problem_text}")
-            return False
-        try:
-            save_preset(preset, path)
-        except (OSError, ConfigError) as error:
-            self.show_error("Cannot save preset", f"{path}: {error}")
-            return False
-        self.experiment.mark_saved()
-        self.preset_path = Path(path)
-        self.recent_files.add(Path(path))
-        self.update_title()
-        return True
 
     # ---- dialogs and closing ---------------------------------------------------------------
 
@@ -371,13 +312,6 @@ class MainWindow(QMainWindow):
         box.open()
         self.last_error = box
         return box
-
-    def confirm_discard(self) -> bool:
-        """Ask before a preset replaces edited settings (tests replace this)."""
-        answer = QMessageBox.question(
-            self, "Unsaved settings", "Discard the settings edited since the preset was loaded or saved?"
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     def ask_close(self, count: int) -> CloseChoice:
         """Ask what becomes of the ``count`` runs training when the window closes (tests replace this)."""
@@ -400,8 +334,6 @@ class MainWindow(QMainWindow):
             return
         if choice == CloseChoice.LEAVE_RUNNING:  # they go on in their folders; a later window follows them there
             self.seeds.leave_running()  # and so do the seeds of a series not started yet
-            for session in live:
-                if session.can_leave_running:
-                    session.detach()
+            self.slots.leave_running()
         self.shutdown()
         event.accept()

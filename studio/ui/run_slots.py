@@ -74,6 +74,12 @@ class RunSlots(QObject):
         self._background.add(id(session))
         self.changed.emit()
 
+    def leave_running(self) -> None:
+        """The runs training go on in their folders when the window closes (those that can: one process, recorded)."""
+        for session in self.live:
+            if session.can_leave_running:
+                session.detach()
+
     def stop_and_wait(self, timeout_s: float = 60.0) -> None:
         """Stop every run still training and wait for each (the window is closing)."""
         for session in self.live:

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio.config import FieldError, Preset
-from studio.engine.events import Event, RunStarted, StepMetrics
+from studio.engine.events import Event, FinishReason, RunFinished, RunStarted, StepMetrics
 from studio.runs.attached import AttachedRun
 from studio.runs.messages import Parked, RunRequest
 from studio.runs.process import ChildExit, ChildRun
@@ -161,6 +161,20 @@ class RunSession(QObject):
         progress = [e for e in events if isinstance(e, (StepMetrics, Parked))]
         if progress and isinstance(progress[-1], Parked):
             self.paused = True
+
+    def end_reason(self, finished: RunFinished | None) -> FinishReason:
+        """How the ended run ended: it failed, its process died, else as its last record ``finished`` says."""
+        if self.error:
+            return FinishReason.ERROR
+        if self.exit is not None and self.exit.died:
+            return FinishReason.DIED
+        return finished.reason if finished else FinishReason.STOPPED
+
+    def end_text(self, reason: FinishReason) -> str:
+        """The ``reason`` it ended for, in words; for a process that died, at which iteration and how."""
+        if reason != FinishReason.DIED:
+            return reason.capitalize()
+        return f"Died at iteration {self.exit.last_iteration} ({self.exit.describe()})"
 
     def stop_and_wait(self, timeout_s: float = 60.0) -> bool:
         """Stop the run and block until its child has ended (used when the window closes)."""

@@ -43,7 +43,7 @@ def open_window(qtbot, tmp_path: Path, preset: Preset) -> MainWindow:
     window = MainWindow(preset)
     window.runs_dir = tmp_path / "runs"
     window.ask_close = lambda count: CloseChoice.STOP
-    window.recent_files = RecentFiles(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window.presets.recent = RecentFiles(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
     return window

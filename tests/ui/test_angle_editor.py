@@ -34,7 +34,7 @@ def test_a_phase_range_reads_in_multiples_of_pi_and_keeps_two_pi_exactly(qtbot, 
     assert window.experiment.data["task"]["phase"] == [0.0, 6.283185307179586]
     assert window.experiment.valid_preset.task.phase == (0.0, 2 * math.pi)
     saved = tmp_path / "phase.toml"
-    assert window.save_preset_as(saved)
+    assert window.presets.save_as(saved)
     assert tomllib.loads(saved.read_text())["task"]["phase"] == [0.0, 2 * math.pi]
 
 

@@ -85,7 +85,7 @@ def test_name_and_description_follow_the_design_until_the_user_writes_them(qtbot
     window.experiment.choose("algorithm.name", "anil")
     preset = window.experiment.valid_preset
     assert preset.name == "anil-blobs2d" and preset.description == "ANIL on 2-D blobs; network: MLP (fully connected)."
-    assert window.run_stem() == "anil-blobs2d"
+    assert window.presets.run_stem() == "anil-blobs2d"
     window.experiment.set_value("name", "my blobs")
     window.experiment.choose("algorithm.name", "maml")
     assert window.experiment.valid_preset.name == "my blobs"
@@ -94,16 +94,16 @@ def test_name_and_description_follow_the_design_until_the_user_writes_them(qtbot
 def test_loading_a_preset_over_unsaved_edits_asks_first(qtbot, tmp_path):
     window = open_window(qtbot, tmp_path, preset_with(SHORT))
     asked = []
-    window.confirm_discard = lambda: asked.append(True) or False
+    window.presets.confirm_discard = lambda: asked.append(True) or False
     window.experiment.set_value("task.shots", 4)
     path = tmp_path / "other.toml"
     path.write_text('name = "other"\n[task]\nfamily = "sinusoid"\nshots = 7\n')
-    assert not window.open_preset(path)
+    assert not window.presets.open(path)
     assert asked and window.experiment.data["task"]["shots"] == 4
-    window.confirm_discard = lambda: True
-    assert window.open_preset(path) and window.experiment.data["task"]["shots"] == 7
+    window.presets.confirm_discard = lambda: True
+    assert window.presets.open(path) and window.experiment.data["task"]["shots"] == 7
     asked.clear()
-    assert window.open_preset(path) and not asked  # nothing edited since: no question
+    assert window.presets.open(path) and not asked  # nothing edited since: no question
 
 
 def test_an_algorithm_that_does_not_fit_what_a_csv_holds_is_refused_before_start(qtbot, tmp_path):

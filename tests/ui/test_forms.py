@@ -158,18 +158,18 @@ def test_preview_draws_the_engines_tasks_and_follows_the_sliders(qtbot, window):
 def test_save_and_open_preset_round_trip(window, tmp_path):
     control(window, "field:task.shots").setValue(5)
     saved = tmp_path / "five-shot.toml"
-    assert window.save_preset_as(saved)
+    assert window.presets.save_as(saved)
     assert load_preset(saved) == window.experiment.valid_preset  # what `studio run` would read
     window.experiment.load(preset_with(SHORT))
     assert control(window, "field:task.shots").value() == 10
-    assert window.open_preset(saved)
+    assert window.presets.open(saved)
     assert control(window, "field:task.shots").value() == 5
-    assert window.recent_files.paths()[0] == saved.resolve()
+    assert window.presets.recent.paths()[0] == saved.resolve()
 
 
 def test_opening_a_broken_preset_shows_the_error(window, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[task]\nshots = 0\n")
-    assert not window.open_preset(broken)
+    assert not window.presets.open(broken)
     assert "task.shots must be >= 1, got 0" in window.last_error.text()
     assert control(window, "field:task.shots").value() == 10
