@@ -7,6 +7,7 @@ nearest-class-mean query accuracy on 200 held-out 5-way test tasks (how well its
 classes, with nothing fitted).  It first prints nearest class mean on the raw pixels (no network).  Usage::
 
     PYTHONPATH=. python benchmarks/pretrain_length.py [--iterations 1000] [--every 250] [--shots 1] [--batch 8]
+                                                      [--set task.jitter=2.5 --set task.noise=0.2]
 
 ``--batch`` is the number of tasks (5 classes x 6 images each) pooled into one supervised step
 (``evaluation.pretrain_batch``).
@@ -57,9 +58,10 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=250, help="steps between reports")
     parser.add_argument("--shots", type=int, default=1, help="support examples per class of the test tasks")
     parser.add_argument("--batch", type=int, default=8, help="tasks pooled into one step (evaluation.pretrain_batch)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="e.g. task.jitter=2.5")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    overrides = [f"training.meta_batch_size={args.batch}", *SMALL, f"evaluation.shots={args.shots}"]
+    overrides = [f"training.meta_batch_size={args.batch}", *SMALL, f"evaluation.shots={args.shots}", *args.set]
     preset = load_preset(resolve_preset_path("protonet-glyphs"), overrides)
     training = Training(baseline_preset(preset, "pretrain", "classification"), device="cpu", alone=True)
     tasks = heldout_tasks(preset, evaluation_family(preset, "test"), 200)
