@@ -41,7 +41,7 @@ def directional_fd(loss_of, params: dict, direction: dict, eps: float = 1e-6) ->
     with torch.no_grad():
         plus = {k: v + eps * direction.get(k, 0) for k, v in params.items()}
         minus = {k: v - eps * direction.get(k, 0) for k, v in params.items()}
-    return float((loss_of(plus) - loss_of(minus)) / (2 * eps))
+    return float((loss_of(plus) - loss_of(minus)).detach() / (2 * eps))  # loss_of may build a graph (ANIL)
 
 
 def directional_analytic(grads: dict, direction: dict) -> float:
