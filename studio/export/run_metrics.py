@@ -8,6 +8,7 @@ ignored, as resuming ignores it.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,13 +67,39 @@ def read_metrics(run_dir: str | Path, run: str | None = None) -> RunMetrics:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from None
+    text = text.replace("\r\n", "\n")  # csv.writer ends its rows with \r\n
     complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
-    rows = list(csv.reader(complete.splitlines()))
-    if not rows or not rows[0] or rows[0][0] != "iteration":
+    first, _, body = complete.partition("\n")
+    header = next(csv.reader([first]), [])
+    if not header or header[0] != "iteration":
         raise ConfigError(f"{path}: not a studio metrics file (its first column must be 'iteration')")
-    header, body = rows[0], [row for row in rows[1:] if _is_row(row, len(rows[0]))]
-    columns = {name: np.array([_float(row[i]) for row in body], dtype=np.float64) for i, name in enumerate(header)}
-    return RunMetrics(run or Path(run_dir).name, Path(run_dir), columns)
+    table = _plain_table(body, len(header))
+    if table is None:
+        table = _table_row_by_row(body, len(header))
+    return RunMetrics(run or Path(run_dir).name, Path(run_dir), dict(zip(header, np.ascontiguousarray(table.T))))
+
+
+def _plain_table(body: str, width: int) -> np.ndarray | None:
+    """Every row, parsed by numpy in C (empty fields as NaN); ``None`` when a row is not ``width`` plain numbers
+    with a whole iteration first (a repeated header, a torn row: :func:`_table_row_by_row` decides row by row).
+    Parsing each field in Python took ~45 ms for 10,000 rows, for every run the Runs panel compares."""
+    if not body.strip():
+        return np.empty((0, width))
+    filled = body.replace(",,", ",nan,").replace(",,", ",nan,").replace(",\n", ",nan\n")  # two passes: ",,,"
+    try:
+        table = np.loadtxt(io.StringIO(filled), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
+    except ValueError:
+        return None
+    iterations = table[:, 0] if table.shape[1] == width else None
+    if iterations is None or not np.all((iterations >= 0) & (iterations == np.floor(iterations))):
+        return None
+    table[~np.isfinite(table)] = np.nan
+    return table
+
+
+def _table_row_by_row(body: str, width: int) -> np.ndarray:
+    rows = [row for row in csv.reader(body.splitlines()) if _is_row(row, width)]
+    return np.array([[_float(value) for value in row] for row in rows], dtype=np.float64).reshape(-1, width)
 
 
 def _is_row(row: list[str], width: int) -> bool:
