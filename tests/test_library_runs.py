@@ -98,6 +98,15 @@ def test_a_finished_run_is_read_from_its_summary_without_parsing_its_metrics(tmp
     assert read_run(run).iterations == 12 and parsed == ["extended"]  # the summary no longer covers the rows
 
 
+def test_lines_that_are_no_iteration_do_not_make_a_summary_stale(tmp_path, library):
+    run = shutil.copytree(library / "finished", tmp_path / "odd-lines")
+    text = (run / "metrics.csv").read_text()
+    header = text.splitlines()[0]
+    (run / "metrics.csv").write_text(f"{text}\n{header}\n13,0.5")  # a blank line, a header again, a torn row
+    record = read_run(run)
+    assert record.status == "finished" and record.final_loss == read_run(library / "finished").final_loss
+
+
 def test_a_preset_edited_in_place_is_read_again(tmp_path, library):
     run = shutil.copytree(library / "finished", tmp_path / "renamed")
     assert read_run(run).preset_name != "Edited"

@@ -21,7 +21,9 @@ CELLS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
 )
 PLAIN_ROW = st.tuples(st.integers(0, 10**6).map(str), CELLS, CELLS, CELLS).map(list)
-ODD_ROW = st.sampled_from([HEADER, ["1", "2"], ["x", "1", "2", "3"], ["1.5", "1", "2", "3"], ["-1", "1", "2", "3"]])
+ODD_ROW = st.sampled_from(
+    [HEADER, [], ["1", "2"], *([first, "1", "2", "3"] for first in ("x", "1.5", "-1", "2.0", "1e1", "+2", " 2", "inf"))]
+)
 
 
 def expected_columns(rows: list[list[str]]) -> dict[str, list[float]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,7 @@ NAME_FILE = "run.json"
 RUNS_DIR_VARIABLE = "STUDIO_RUNS_DIR"
 TRIAL_FILE = "trial.json"
 GROUP_DEPTH = 3  # runs/sweep/trial/seed  # a sweep's trial (studio.sweeps); written beside the run's own files
+_ROW_START = re.compile(rb"^[0-9]", re.MULTILINE)
 RUNNING_SECONDS = 120.0  # a run that wrote a metrics row this recently is taken to be running
 STATUSES = ("running", "finished", "stopped", "pruned", "failed", "resumable")
 STOP_REASONS = ("stopped", "interrupted")
@@ -138,7 +140,8 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
     summary = _summary(path, _metrics_rows(path))
     # a summary that covers every metrics row says all the list shows: parsing metrics.csv took ~30 ms per
     # thousand rows, for every run at every refresh of the Runs panel
-    progress = _progress(path) if summary is None or not summary.get("final_evaluation") else {}
+    covered = summary is not None and summary.get("final_evaluation") and isinstance(summary.get("iterations"), int)
+    progress = {} if covered else _progress(path)
     fields = {**_from_preset(preset), **progress, **_from_summary(summary)}
     status, message = _status(path, summary, running)
     annotations = read_annotations(path)
@@ -191,11 +194,13 @@ def _summary(path: Path, rows: int) -> dict | None:
 
 
 def _metrics_rows(path: Path) -> int:
-    """The number of rows in ``metrics.csv`` (lines after the header), without parsing it."""
+    """The number of iteration rows in ``metrics.csv`` (complete lines that start with a digit), without parsing
+    it: a blank line, a repeated header or a torn last line is no row, as :func:`read_metrics` reads it."""
     try:
-        return max(0, (path / METRICS_FILE).read_bytes().count(b"\n") - 1)
+        data = (path / METRICS_FILE).read_bytes()
     except OSError:
         return 0
+    return len(_ROW_START.findall(data, 0, data.rfind(b"\n") + 1))
 
 
 def _from_preset(preset: dict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from studio.config import ConfigError
 
 METRICS_FILE = "metrics.csv"
 X_AXES = ("iteration", "wall_time")
+_NOT_A_ROW = re.compile(r"^(?![0-9]+(?:,|$)).+$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -80,18 +82,19 @@ def read_metrics(run_dir: str | Path, run: str | None = None) -> RunMetrics:
 
 
 def _plain_table(body: str, width: int) -> np.ndarray | None:
-    """Every row, parsed by numpy in C (empty fields as NaN); ``None`` when a row is not ``width`` plain numbers
-    with a whole iteration first (a repeated header, a torn row: :func:`_table_row_by_row` decides row by row).
+    """Every row, parsed by numpy in C (empty fields as NaN); ``None`` when a line is not ``width`` plain numbers
+    after a whole iteration (a repeated header, a torn row: :func:`_table_row_by_row` decides row by row).
     Parsing each field in Python took ~45 ms for 10,000 rows, for every run the Runs panel compares."""
     if not body.strip():
         return np.empty((0, width))
+    if _NOT_A_ROW.search(body):  # a line whose first field is no whole number: row by row decides
+        return None
     filled = body.replace(",,", ",nan,").replace(",,", ",nan,").replace(",\n", ",nan\n")  # two passes: ",,,"
     try:
         table = np.loadtxt(io.StringIO(filled), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
     except ValueError:
         return None
-    iterations = table[:, 0] if table.shape[1] == width else None
-    if iterations is None or not np.all((iterations >= 0) & (iterations == np.floor(iterations))):
+    if table.shape[1] != width:
         return None
     table[~np.isfinite(table)] = np.nan
     return table

@@ -148,7 +148,8 @@ def serve_rank(incoming: TextIO, outgoing: TextIO) -> int:
         with open(os.devnull, "w", encoding="utf-8") as nowhere:
             return serve_request(request, None, nowhere)
     finally:
-        leave()
+        with contextlib.suppress(Exception):  # the run's own exit status says more than a failed goodbye
+            leave()
 
 
 def _request(line: str) -> RunRequest:

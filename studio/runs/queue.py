@@ -124,14 +124,16 @@ class RunQueue(Generic[R]):
 
     @property
     def room(self) -> int:
-        """How many more runs may start now."""
-        return max(0, self.limit - len(self.running) - self.others())
+        """How many more runs may start now.  A run's end counts once noted (a run's ``exit`` is set by its reader
+        thread at any moment: a slot read as free before its failure was noted let the next seed of a series in)."""
+        self._note_endings()
+        noted_running = sum(1 for run in self.runs if id(run) not in self._ended_ids)
+        return max(0, self.limit - noted_running - self.others())
 
     def poll(self) -> list[R]:
         """Start waiting runs while a slot is free (none after a failed run of a series); those started now."""
-        self._note_endings()
         started = []
-        while self.waiting and self.room and not self.failed:
+        while self.room and self.waiting and not self.failed:  # room first: it notes endings (and failures)
             started.append(self._start(self.waiting.popleft()))
         return started
 

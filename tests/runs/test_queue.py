@@ -100,6 +100,34 @@ def test_a_series_starts_no_more_once_a_run_ends_without_completing_even_when_it
     assert queue.idle and queue.ended() == [second, third]
 
 
+class EndsWhileLookedAt(StandIn):
+    """A run whose reader thread sets its exit just after the queue first looks: between two reads of ``exit``."""
+
+    def end_soon(self, reason: FinishReason) -> None:
+        self._ending, self._reads = reason, 0
+
+    @property
+    def exit(self) -> ChildExit | None:
+        if getattr(self, "_ending", None) is None:
+            return self._exit
+        self._reads += 1
+        return None if self._reads == 1 else ChildExit(0, None, 1, RunFinished(1, self._ending, 0.0, 0.0, None), None)
+
+    @exit.setter
+    def exit(self, value: ChildExit | None) -> None:
+        self._exit = value
+
+
+def test_a_seed_that_fails_while_the_queue_looks_frees_no_slot_before_its_failure_is_noted():
+    queue = RunQueue(limit=1, make_run=EndsWhileLookedAt, completed=lambda run: run.exit.completed)
+    for request in requests(3):
+        queue.add(request)
+    (first,) = queue.poll()
+    first.end_soon(FinishReason.DIVERGED)
+    assert queue.poll() == []  # it ended after the queue looked: its slot is not free yet
+    assert queue.poll() == [] and queue.failed and not queue.waiting
+
+
 def test_a_queue_that_is_no_series_goes_on_after_a_run_that_did_not_complete():
     queue = RunQueue(limit=1, make_run=StandIn)
     for request in requests(2):
