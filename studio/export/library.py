@@ -20,12 +20,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from studio.config import ConfigError, atomic_write_text, read_toml
 from studio.export.aggregate import seed_groups
@@ -40,7 +41,6 @@ NAME_FILE = "run.json"
 RUNS_DIR_VARIABLE = "STUDIO_RUNS_DIR"
 TRIAL_FILE = "trial.json"
 GROUP_DEPTH = 3  # runs/sweep/trial/seed  # a sweep's trial (studio.sweeps); written beside the run's own files
-_ROW_START = re.compile(rb"^[0-9]", re.MULTILINE)
 RUNNING_SECONDS = 120.0  # a run that wrote a metrics row this recently is taken to be running
 STATUSES = ("running", "finished", "stopped", "pruned", "failed", "resumable")
 STOP_REASONS = ("stopped", "interrupted")
@@ -200,7 +200,10 @@ def _metrics_rows(path: Path) -> int:
         data = (path / METRICS_FILE).read_bytes()
     except OSError:
         return 0
-    return len(_ROW_START.findall(data, 0, data.rfind(b"\n") + 1))
+    text = np.frombuffer(data, dtype=np.uint8)
+    line_ends = np.flatnonzero(text == ord("\n"))
+    first_bytes = text[line_ends[:-1] + 1]  # of each complete line after the header
+    return int(np.count_nonzero((first_bytes >= ord("0")) & (first_bytes <= ord("9"))))
 
 
 def _from_preset(preset: dict) -> dict:
