@@ -30,6 +30,7 @@ from studio.ui.runs_table import RunsTable
 
 BANDS = {"± std": "std", "± 95% CI": "ci95"}
 WATCH_MS = 1000  # how often the runs folder is looked at for new, ended and killed runs
+PROGRESS_LOOKS = 5  # a training run's row (duration, last evaluation) is read again every this many looks
 
 
 def ask_delete(parent: QWidget, records: Sequence[RunRecord]) -> bool:
@@ -84,6 +85,7 @@ class RunsPanel(QWidget):
         self.table.checkToggled.connect(self._check_toggled)
         self._root: Path | None = None
         self._stamp: tuple = ()
+        self._looks = 0
         self.watch = QTimer(self)
         self.watch.setInterval(WATCH_MS)
         self.watch.timeout.connect(self._look)
@@ -165,6 +167,23 @@ class RunsPanel(QWidget):
         """Read the list again when a run appeared, ended or lost its process (a run killed writes nothing)."""
         if self._folders_stamp() != self._stamp:
             self.refresh()
+            return
+        self._looks += 1
+        if self._looks % PROGRESS_LOOKS == 0:
+            self._read_training_again()
+
+    def _read_training_again(self) -> None:
+        """The rows of runs still training, with their progress (the folder stamp changes only when a run
+        appears, ends or loses its process)."""
+        for index, record in enumerate(self.records):
+            if record.status != "running":
+                continue
+            try:
+                fresh = self._read(record.path)
+            except (ConfigError, OSError):  # gone meanwhile: the next look at the folder says so
+                continue
+            self.records[index] = fresh
+            self.table.update_record(run_key(record.path), fresh)
 
     def _folders_stamp(self) -> tuple:
         try:

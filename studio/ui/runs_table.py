@@ -17,7 +17,7 @@ from studio.views.labels import choice_label
 
 COLUMNS = ("Name", "Algorithm", "Task family", "Key settings", "Status", "Final loss ± 95% CI", "Duration", "Started",
            "Notes")  # fmt: skip
-NAME, SETTINGS, STATUS, STARTED = 0, 3, 4, 7
+NAME, SETTINGS, STATUS, DURATION, STARTED = 0, 3, 4, 6, 7
 MAX_COLUMN, MAX_SETTINGS = 300, 230  # pixels
 KEY = Qt.ItemDataRole.UserRole
 SORT = Qt.ItemDataRole.UserRole + 1
@@ -134,6 +134,23 @@ class RunsTable(QTableWidget):
                 item.setToolTip(record.message or record.status)
             item.setFlags(flags)
             self.setItem(row, column, item)
+
+    def update_record(self, key: str, record: RunRecord) -> None:
+        """One row's cells from ``record`` in place (a training run's progress): its check box, its selection and
+        the rows' order stay as they are."""
+        name = self.name_item(key)
+        if name is None:
+            return
+        self._filling, sorting = True, self.isSortingEnabled()
+        self.setSortingEnabled(False)
+        for column, (text, sort) in enumerate(cells(record)):
+            cell = self.item(name.row(), column)
+            if column != NAME and cell is not None:
+                cell.setText(text)
+                cell.setData(SORT, sort)
+        self.records[key] = record
+        self.setSortingEnabled(sorting)
+        self._filling = False
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != NAME:

@@ -166,3 +166,29 @@ def test_notes_and_tags_are_edited_in_the_runs_panel_kept_in_the_folder_and_filt
     panel.notes_button.click()
     assert problems and "no spaces" in problems[0]
     assert read_annotations(first.path).tags == ("baseline", "tuned")
+
+
+def test_a_training_runs_row_shows_its_progress_without_a_new_list(qtbot, tmp_path):
+    """The folder's stamp changes only when a run appears, ends or loses its process: a run that trains had its
+    duration stuck at the moment the list was read."""
+    from studio.ui import runs_panel
+    from studio.ui.runs_table import DURATION
+    from tests.library_helpers import make_killed_run
+
+    training = make_killed_run(tmp_path / "runs" / "training", 3, age=None)  # fresh files, a live lock: training
+    panel = runs_panel.RunsPanel()
+    qtbot.addWidget(panel)
+    panel.refresh(tmp_path / "runs")
+    (record,) = panel.records
+    assert record.status == "running" and record.iterations == 3
+    panel.select([training])
+    metrics = training / "metrics.csv"
+    width = len(metrics.read_text().splitlines()[0].split(","))
+    with metrics.open("a", encoding="utf-8") as handle:  # the run goes on: iteration 4 at 125 s
+        handle.write(",".join(["4", "125.0", "0.5", "100.0"] + [""] * (width - 4)) + "\n")
+    for _ in range(runs_panel.PROGRESS_LOOKS):
+        panel._look()
+    (fresh,) = panel.records
+    assert fresh.iterations == 4 and fresh.duration_seconds == 125.0
+    assert panel.table.item(0, DURATION).text() == "2:05"
+    assert panel.table.selected_keys() == [run_key(training)] and panel.table.rowCount() == 1  # as it was
