@@ -62,13 +62,41 @@ def _is_eval_loss(name: str) -> bool:
 
 def read_metrics(run_dir: str | Path, run: str | None = None) -> RunMetrics:
     """The metrics of ``run_dir``, labelled ``run`` (default: the folder's name)."""
-    path = Path(run_dir) / METRICS_FILE
-    if not path.is_file():
-        raise ConfigError(f"{path}: missing; not a run folder, or the run has not started")
+    path = _metrics_path(run_dir)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error})") from None
+    return _parse(text, path, run)
+
+
+def read_metrics_tail(run_dir: str | Path, size: int = 1 << 16) -> RunMetrics:
+    """The last rows of ``run_dir``'s metrics, those within the file's last ``size`` bytes (a run's progress
+    without reading all of a long run's file)."""
+    path = _metrics_path(run_dir)
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+            start = max(len(first), handle.seek(0, 2) - size)
+            handle.seek(start)
+            tail = handle.read()
+        if start > len(first):  # the window starts mid-line: from the next line on
+            tail = tail[tail.find(b"\n") + 1 :]
+        text = (first + tail).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    return _parse(text, path, None)
+
+
+def _metrics_path(run_dir: str | Path) -> Path:
+    path = Path(run_dir) / METRICS_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: missing; not a run folder, or the run has not started")
+    return path
+
+
+def _parse(text: str, path: Path, run: str | None) -> RunMetrics:
+    run_dir = path.parent
     text = text.replace("\r\n", "\n")  # csv.writer ends its rows with \r\n
     complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
     first, _, body = complete.partition("\n")
@@ -78,7 +106,7 @@ def read_metrics(run_dir: str | Path, run: str | None = None) -> RunMetrics:
     table = _plain_table(body, len(header))
     if table is None:
         table = _table_row_by_row(body, len(header))
-    return RunMetrics(run or Path(run_dir).name, Path(run_dir), dict(zip(header, np.ascontiguousarray(table.T))))
+    return RunMetrics(run or run_dir.name, run_dir, dict(zip(header, np.ascontiguousarray(table.T))))
 
 
 def _plain_table(body: str, width: int) -> np.ndarray | None:
