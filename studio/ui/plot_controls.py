@@ -181,10 +181,13 @@ class PlotControls(QWidget):
     # ---- ranges ----------------------------------------------------------------------
 
     def reset_zoom(self) -> None:
-        """Every curve whole: curves clipped to the zoomed view would report only the part in view."""
+        """Every curve whole: curves clipped to the zoomed view, or downsampled for the range before (switched to
+        log x, a 300-point curve started at iteration 5), would report only part of their data."""
         self.plot.setClipToView(False)
+        self.plot.setDownsampling(auto=False)
         self.plot.enableAutoRange()
         self.plot.autoRange()
+        self.plot.setDownsampling(auto=True, mode="peak")
         self.plot.setClipToView(True)
         self.apply_same_y()
 
