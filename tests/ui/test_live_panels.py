@@ -143,6 +143,20 @@ def test_log_axes_label_without_overlap(qtbot):
         assert len(labels) >= 3 and overlapping(labels) == [], (side, [text for _, text in labels])
 
 
+def test_switched_to_log_x_the_loss_curve_is_shown_from_its_first_iteration(qtbot):
+    panel, controls = loss_with_controls(qtbot)
+    panel.resize(640, 300)
+    data = RunData()
+    for i in range(1, 301):
+        data.add(StepMetrics(i, 0.07 * 100 ** (i / 300), 100.0, i * 0.01))
+    panel.refresh(data)
+    controls.log_x.setChecked(True)
+    qtbot.wait(50)
+    left, right = panel.plot.getViewBox().viewRange()[0]
+    assert left <= 0.0 < np.log10(300) <= right  # iteration 1 (log10 1 = 0) to 300 in view
+    assert panel.meta.curve.xData[0] == 0.0  # and drawn: no downsampling for the range before the switch
+
+
 def test_short_histograms_label_without_overlap(qtbot):
     panel = shown(qtbot, TasksDrawnPanel())
     panel.resize(280, 260)
@@ -210,3 +224,20 @@ def test_the_accuracy_axis_stays_linear_and_follows_log_x(qtbot):
     assert not panel.plot.getAxis("right").logMode and panel.plot.getAxis("bottom").logMode
     x, y = panel.accuracy.getData()
     assert x == pytest.approx([np.log10(40)]) and y == pytest.approx([0.7])  # in the loss's log x, linear y
+
+
+def test_a_long_loss_curve_is_drawn_as_one_min_max_pair_per_pixel_column(qtbot):
+    """The same envelope as every point, at a fraction of the drawing: pyqtgraph's default of five samples a pixel
+    kept ~9,000 of a 10,000-point curve, and 100 overlaid runs took twice as long to draw."""
+    panel = shown(qtbot, LossPanel())
+    rng = np.random.default_rng(0)
+    panel.refresh(data_of(*(StepMetrics(i, 1.0 + rng.random(), 100.0, i * 0.01) for i in range(1, 10_001))))
+    panel.grab()  # a render: the curve takes its display points for the plot's width now
+    width = panel.plot.getViewBox().width()
+    drawn = panel.meta.curve
+    assert 0 < len(drawn.xData) <= 2 * width + 4  # two points (min, max) per pixel column
+    highest = panel.meta.yData.max()
+    highest = np.log10(highest) if panel.plot.getAxis("left").logMode else highest  # as the curve holds it
+    assert drawn.yData.max() == pytest.approx(highest)  # the peaks are kept
+    column = 10_000 / width  # iterations per pixel column
+    assert drawn.xData[0] <= 1 + 2 * column and drawn.xData[-1] >= 10_000 - 2 * column  # end to end, to a pixel
