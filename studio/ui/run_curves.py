@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from studio.export.run_metrics import RunMetrics
 from studio.export.smoothing import log_safe
-from studio.ui.panels.base import EMPTY, PlotPanel, pen
+from studio.ui.panels.base import EMPTY, LONG_SERIES, PlotPanel, pen
 from studio.views.run_series import adaptation, final_eval_column, mean_band, smoothed
 
 FAINT_ALPHA = "55"  # of the raw curve under a smoothed one
@@ -72,8 +72,9 @@ class RunCurves(Items):
         """Without ``adapt``, no adaptation curve (the live run's: its panel draws it)."""
         super().__init__()
         self.label, self.colour = label, colour
-        self.raw = self.add(loss.plot, loss.curve(None, faint(colour), skipFiniteCheck=False, connect="finite"))
-        self.main = self.add(loss.plot, loss.curve(label, colour, skipFiniteCheck=False, connect="finite"))
+        series = {"skipFiniteCheck": False, "connect": "finite", **LONG_SERIES}
+        self.raw = self.add(loss.plot, loss.curve(None, faint(colour), **series))
+        self.main = self.add(loss.plot, loss.curve(label, colour, **series))
         self.evals = self.add(loss.plot, loss.points(None, colour, size=5))
         self.final = None
         if adapt is not None:

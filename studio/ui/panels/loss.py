@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
-from studio.ui.panels.base import EMPTY, GREY, ORANGE, RED, PlotPanel, pen
+from studio.ui.panels.base import EMPTY, GREY, LONG_SERIES, ORANGE, RED, PlotPanel, pen
 from studio.views.run_data import RunData
 
 META_COLOR = "#9ec3e6"  # light: one noisy point per iteration sits behind the evaluations
@@ -42,7 +42,9 @@ class LossPanel(PlotPanel):
         self._cover_x = 0.0  # compared runs' last iteration: the followed range reaches at least there
         self.plot.setLogMode(y=True)
         # NaN losses (skipped meta-batches) are gaps: the finite check must run, and only finite points connect
-        self.meta = self.curve("meta-batch, after adapting", META_COLOR, skipFiniteCheck=False, connect="finite")
+        self.meta = self.curve(
+            "meta-batch, after adapting", META_COLOR, skipFiniteCheck=False, connect="finite", **LONG_SERIES
+        )
         self.before = self.curve("held-out, before adapting", GREY, Qt.PenStyle.DashLine, symbol="t", symbolSize=5)
         self.after = self.curve("held-out, after adapting", RED, symbol="o", symbolSize=5, symbolBrush=RED)
         self.divergence = pg.InfiniteLine(angle=90, pen=pen(RED, Qt.PenStyle.DashLine), label="diverged")
