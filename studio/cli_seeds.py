@@ -58,11 +58,11 @@ def run_seeds_in_parallel(
     args: argparse.Namespace, preset: Preset, path: Path, seeds: Sequence[tuple[int, Path]], limit: int, gpus: list
 ) -> int:
     """Each seed in a child process, up to ``limit`` at once; a line as each ends, then the group's mean ± CI."""
-    from studio.runs.queue import RunQueue
+    from studio.runs.queue import RunQueue, exited_completed
 
     for _, folder in seeds:
         prepare_run_dir(folder, overwrite=args.overwrite)  # a bad --out is refused before anything trains
-    queue = RunQueue(limit, gpus=gpus, completed=lambda run: run.exit.completed)  # a failed seed starts no more
+    queue = RunQueue(limit, gpus=gpus, completed=exited_completed)  # a failed seed starts no more
     for seed, folder in seeds:
         queue.add(RunRequest(preset.replace(seed=seed), str(folder), preset_source=str(path)))
     say = (lambda line: None) if args.quiet else print

@@ -137,11 +137,12 @@ def read_run(path: str | Path, running: bool = False) -> RunRecord:
     if not is_run_folder(path):
         raise ConfigError(f"{path}: not a run folder (expected preset.toml with metrics.csv or summary.json)")
     preset, problem = _preset(path)
-    summary = _summary(path, _metrics_rows(path))
+    rows = _metrics_rows(path)
+    summary = _summary(path, rows)
     # a summary that covers every metrics row says all the list shows: parsing metrics.csv takes 2-5 ms per
     # thousand rows, for every run at every refresh of the Runs panel
     covered = summary is not None and summary.get("final_evaluation") and isinstance(summary.get("iterations"), int)
-    progress = {} if covered else _progress(path)
+    progress = {} if covered else _progress(path, rows)
     fields = {**_from_preset(preset), **progress, **_from_summary(summary)}
     status, message = _status(path, summary, running)
     annotations = read_annotations(path)
@@ -219,10 +220,11 @@ def _from_preset(preset: dict) -> dict:
     }
 
 
-def _progress(path: Path) -> dict:
+def _progress(path: Path, rows: int) -> dict:
     """Iterations done, training time and the last evaluation, from ``metrics.csv`` (a run without a summary):
     its last rows when they hold an evaluation, else the whole file.  Reading all of a long run's file took
-    ~2 ms per thousand rows, for each training run every few seconds in the Runs panel."""
+    ~2 ms per thousand rows, for each training run every few seconds in the Runs panel.  ``rows``: its row count
+    (:func:`_metrics_rows`)."""
     try:
         metrics = read_metrics_tail(path)
         done = _last_evaluation(metrics)
@@ -231,7 +233,7 @@ def _progress(path: Path) -> dict:
             done = _last_evaluation(metrics)
     except ConfigError:
         return {}
-    done["iterations"] = _metrics_rows(path)
+    done["iterations"] = rows
     if len(metrics):
         done["duration_seconds"] = float(metrics.columns["elapsed_s"][-1])
     return done

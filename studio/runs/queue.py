@@ -46,6 +46,11 @@ class QueuedRun(Protocol):
 R = TypeVar("R", bound=QueuedRun)
 
 
+def exited_completed(run: QueuedRun) -> bool:
+    """A series' test of a run it watches (``RunQueue(completed=...)``): its process said it completed."""
+    return run.exit is not None and run.exit.completed
+
+
 def cores() -> int:
     """The cores this process may use (its CPU affinity where the platform says, else all of them)."""
     try:

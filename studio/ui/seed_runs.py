@@ -24,7 +24,7 @@ from studio.config import ConfigError, Preset
 from studio.export import prepare_run_dir
 from studio.runs.folders import seed_folders
 from studio.runs.messages import RunRequest
-from studio.runs.queue import RunQueue, threads_per_run
+from studio.runs.queue import RunQueue, exited_completed, threads_per_run
 from studio.runs.rest import leave_rest_running
 from studio.ui.run_slots import RunSlots, window_gpus
 from studio.ui.worker import RunSession
@@ -100,7 +100,7 @@ class SeedRuns(QObject):
     def _queue(self, requests: list[RunRequest]) -> None:
         limit, gpus = self.slots.limit, window_gpus(requests[0].preset.training.device)
         self.queue = RunQueue(
-            limit, threads_per_run(limit), gpus, make_run=self._session, others=self._others, completed=_completed
+            limit, threads_per_run(limit), gpus, make_run=self._session, others=self._others, completed=exited_completed
         )  # a seed that does not complete starts no more
         for request in requests:
             self.queue.add(request)
@@ -165,7 +165,3 @@ class SeedRuns(QObject):
         folders = [folder for folder in self.folders if str(folder) in started]
         self.queue = None
         self.finished.emit(folders)
-
-
-def _completed(session: RunSession) -> bool:
-    return session.exit.completed

@@ -12,7 +12,7 @@ from studio.engine.events import FinishReason, RunFinished
 from studio.runs import queue as run_queue
 from studio.runs.messages import RunRequest
 from studio.runs.process import ChildExit, ChildRun
-from studio.runs.queue import RunQueue, default_limit, threads_per_run
+from studio.runs.queue import RunQueue, default_limit, exited_completed, threads_per_run
 from tests.engine.helpers import tiny_preset
 from tests.runs.test_process import START_S, preset, rows, wait_for
 
@@ -87,7 +87,7 @@ def test_stop_all_drops_the_waiting_and_stops_the_running_and_kill_all_kills():
 
 
 def test_a_series_starts_no_more_once_a_run_ends_without_completing_even_when_its_slot_frees_at_that_poll():
-    queue = RunQueue(limit=2, make_run=StandIn, completed=lambda run: run.exit.completed)
+    queue = RunQueue(limit=2, make_run=StandIn, completed=exited_completed)
     for request in requests(5):
         queue.add(request)
     first, second = queue.poll()
@@ -119,7 +119,7 @@ class EndsWhileLookedAt(StandIn):
 
 
 def test_a_seed_that_fails_while_the_queue_looks_frees_no_slot_before_its_failure_is_noted():
-    queue = RunQueue(limit=1, make_run=EndsWhileLookedAt, completed=lambda run: run.exit.completed)
+    queue = RunQueue(limit=1, make_run=EndsWhileLookedAt, completed=exited_completed)
     for request in requests(3):
         queue.add(request)
     (first,) = queue.poll()
